@@ -1,0 +1,1 @@
+"""`python -m engine`: verbs fill, simulate, evaluate, info. Errors become one line + exit 2."""

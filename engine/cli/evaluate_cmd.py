@@ -1,0 +1,40 @@
+"""`evaluate CLEAN --methods a,b,c`: simulate gaps, fill with each method, score."""
+from __future__ import annotations
+
+import os
+
+from engine.cli.progress import ProgressBar
+from engine.device import DEVICES
+from engine.jobs.evaluate import evaluate_file
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("evaluate", help="score fill methods on simulated gaps of a clean raster",
+                       description="Burn seeded SLC-off gaps into CLEAN, fill them with each "
+                                   "method and print gap RMSE, PSNR and MS-SSIM.")
+    p.add_argument("clean", help="clean raster or pre-2003 Landsat product")
+    p.add_argument("--methods", default="navier-stokes,telea,idw",
+                   help="comma-separated method names (default: the classical ones)")
+    p.add_argument("--seed", type=int, default=0, help="random seed for the gaps (default 0)")
+    p.add_argument("--png", help="before/after/truth PNG (default: CLEAN_evaluation.png "
+                                 "in the current folder)")
+    p.add_argument("--device", default="auto", choices=DEVICES)
+    p.add_argument("--tile", type=int, default=512, metavar="N")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    stem = os.path.splitext(os.path.basename(os.path.normpath(args.clean)))[0]
+    png = args.png or f"{stem}_evaluation.png"
+    with ProgressBar("evaluate", not args.quiet) as bar:
+        scores = evaluate_file(args.clean, methods, args.seed, png, args.device, args.tile,
+                               progress=bar)
+    print(f"{'method':<16}{'gap RMSE':>12}{'RMSE (norm)':>13}{'PSNR dB':>9}{'MS-SSIM':>9}{'s':>7}")
+    for s in scores:
+        ssim = f"{s.ms_ssim:.4f}" if s.ms_ssim is not None else "n/a"
+        print(f"{s.method:<16}{s.rmse:>12.2f}{s.rmse_norm:>13.4f}{s.psnr_db:>9.2f}"
+              f"{ssim:>9}{s.seconds:>7.1f}")
+    print(f"comparison image: {png}")
+    return 0

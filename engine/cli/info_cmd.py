@@ -1,0 +1,35 @@
+"""`info INPUT`: grid, bands, nodata, gap and footprint fractions, SLC-off look."""
+from __future__ import annotations
+
+from engine.cli.progress import ProgressBar
+from engine.jobs.info import describe_file
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("info", help="describe a raster and its gaps",
+                       description="Print grid, bands, nodata handling, the gap and footprint "
+                                   "fractions, and whether the gaps look like SLC-off stripes.")
+    p.add_argument("input", help="raster, Landsat product folder, MTL or product tarball")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    with ProgressBar("scan", not args.quiet) as bar:
+        info = describe_file(args.input, progress=bar)
+    p = info.profile
+    print(f"size:        {p.width} x {p.height} px, {p.count} band(s), {p.dtype}")
+    print(f"bands:       {', '.join(p.band_names)}")
+    print(f"crs:         {p.crs.to_string() if p.crs else 'none'}; pixel {p.pixel_size_m:g} m")
+    print(f"nodata:      tag {p.nodata}; zero counts as fill: {p.zero_fill}")
+    print(f"footprint:   {100 * info.footprint_fraction:.1f} % of the raster")
+    print(f"gaps:        {100 * info.gap_fraction:.1f} % of the raster "
+          f"({100 * info.gap_fraction / max(info.footprint_fraction, 1e-9):.1f} % of the footprint)")
+    s = info.stripes
+    if s is None:
+        print("slc-off:     no (no gaps inside the footprint)")
+    else:
+        detail = (f"period {s.period_px:.1f} px, tilt {s.tilt_deg:.1f} deg, mean width "
+                  f"{s.mean_width_px:.1f} px" if s.period_px else "no periodic stripes")
+        print(f"slc-off:     {'yes' if s.looks_like_slc_off else 'no'} ({detail})")
+    return 0

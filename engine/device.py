@@ -1,0 +1,36 @@
+"""Device choice shared by every front end: "auto" means CUDA when torch sees a working GPU."""
+from __future__ import annotations
+
+from engine.errors import InputError, MissingDependency
+
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def resolve_device(device: str, needs_torch: bool) -> str:
+    if device not in DEVICES:
+        raise InputError(f"unknown device {device!r}; choose one of: {', '.join(DEVICES)}")
+    if not needs_torch:
+        return "cpu"
+    try:
+        import torch
+    except ImportError:
+        raise MissingDependency("this method needs PyTorch; install it with "
+                                "`python -m pip install torch==2.13.0`") from None
+    if device == "cuda" and not torch.cuda.is_available():
+        raise InputError("device cuda was asked for but torch sees no usable CUDA GPU")
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+def describe_device(device: str) -> str:
+    """Human-readable "Running on" text, e.g. 'CUDA (NVIDIA H100)' or 'CPU (2 threads)'."""
+    try:
+        import torch
+    except ImportError:
+        import os
+
+        return f"CPU ({os.cpu_count()} cores, no PyTorch)"
+    if device == "cuda":
+        return f"CUDA ({torch.cuda.get_device_name(0)})"
+    return f"CPU ({torch.get_num_threads()} threads)"

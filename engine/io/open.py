@@ -1,0 +1,167 @@
+"""Turn whatever the user points at into a Scene: a raster file (any GDAL format), a Landsat
+product folder, its MTL file, or a product tarball; and a user mask into a window reader."""
+from __future__ import annotations
+
+import os
+import tarfile
+from typing import Optional
+
+import numpy as np
+import rasterio
+from rasterio.transform import Affine
+from rasterio.windows import Window
+
+from engine.errors import InputError
+from engine.io.landsat import mtl_georeference, parse_mtl, product_layout
+from engine.io.scene import RasterioScene, SceneProfile
+
+SUPPORTED_DTYPES = ("uint8", "uint16", "int16", "uint32", "int32", "float32", "float64")
+_TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz")
+
+
+def open_scene(path: str) -> RasterioScene:
+    """Open `path` for windowed reading; every failure is an InputError with a one-line reason."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise InputError(f"input not found: {path}")
+    if os.path.isdir(path):
+        return _open_product(_find_mtl_in_folder(path), os.listdir(path), path)
+    if path.lower().endswith(_TAR_SUFFIXES):
+        return _open_tarball(path)
+    if path.upper().endswith("_MTL.TXT"):
+        folder = os.path.dirname(os.path.abspath(path))
+        return _open_product(_read_text(path), os.listdir(folder), folder)
+    return _open_raster(path)
+
+
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return fh.read()
+
+
+def _find_mtl_in_folder(folder: str) -> str:
+    mtls = sorted(f for f in os.listdir(folder) if f.upper().endswith("_MTL.TXT"))
+    if not mtls:
+        raise InputError(f"{folder} is a folder without a Landsat *_MTL.txt file; "
+                         "give a raster file or a product folder")
+    if len(mtls) > 1:
+        raise InputError(f"{folder} holds several MTL files ({', '.join(mtls)}); give one of them")
+    return _read_text(os.path.join(folder, mtls[0]))
+
+
+def _open_tarball(path: str) -> RasterioScene:
+    try:
+        with tarfile.open(path) as tar:
+            members = {os.path.basename(m.name): m.name for m in tar.getmembers() if m.isfile()}
+            mtl = next((n for n in members if n.upper().endswith("_MTL.TXT")), None)
+            if mtl is None:
+                raise InputError(f"{path} holds no Landsat *_MTL.txt file")
+            text = tar.extractfile(members[mtl]).read().decode("utf-8", "replace")
+    except (tarfile.TarError, OSError) as exc:
+        raise InputError(f"cannot read tarball {path}: {exc}") from None
+    prefix = f"/vsitar/{os.path.abspath(path)}"
+    inner = {n: f"{prefix}/{m}" for n, m in members.items()}
+    return _open_product(text, set(members), None, inner)
+
+
+def _open_product(mtl_text: str, files, folder: Optional[str],
+                  full_paths: Optional[dict] = None) -> RasterioScene:
+    meta = parse_mtl(mtl_text)
+    layout = product_layout(meta, set(files))
+    where = (lambda f: full_paths[f]) if full_paths else (lambda f: os.path.join(folder, f))
+    paths = [where(f) for _, _, f in layout.band_files]
+    first = _probe(paths[0])
+    for p in paths[1:] + ([where(layout.qa_file)] if layout.qa_file else []):
+        other = _probe(p)
+        if (other.width, other.height) != (first.width, first.height):
+            raise InputError(f"band files differ in size: {os.path.basename(paths[0])} is "
+                             f"{first.width} x {first.height} px, {os.path.basename(p)} is "
+                             f"{other.width} x {other.height} px")
+    crs, transform = first.crs, first.transform
+    if crs is None or transform == Affine.identity():
+        crs, transform = mtl_georeference(meta, first.width, first.height)
+    profile = SceneProfile(
+        width=first.width, height=first.height, count=len(paths), dtype=first.dtypes[0],
+        nodata=first.nodata, crs=crs, transform=transform,
+        band_names=tuple(f"B{n} {name}" for n, name, _ in layout.band_files),
+        zero_fill="per-band",
+        tags={"LANDSAT_PRODUCT_ID": meta.get("LANDSAT_PRODUCT_ID", ""),
+              "SPACECRAFT_ID": layout.spacecraft, "DATE_ACQUIRED": meta.get("DATE_ACQUIRED", "")},
+    )
+    _check_dtype(profile.dtype, paths[0])
+    qa = (where(layout.qa_file), 1) if layout.qa_file else None
+    return RasterioScene([(p, 1) for p in paths], profile, qa=qa, qa_fill_bit=0)
+
+
+class _Probe:
+    def __init__(self, ds):
+        self.width, self.height, self.crs = ds.width, ds.height, ds.crs
+        self.transform, self.dtypes, self.nodata = ds.transform, ds.dtypes, ds.nodata
+
+
+def _probe(path: str) -> _Probe:
+    try:
+        with rasterio.open(path) as ds:
+            return _Probe(ds)
+    except rasterio.errors.RasterioIOError as exc:
+        raise InputError(f"cannot read raster {path}: {_short(exc)}") from None
+
+
+def _open_raster(path: str) -> RasterioScene:
+    probe = _probe(path)
+    with rasterio.open(path) as ds:
+        if ds.count == 0 or ds.width == 0 or ds.height == 0:
+            raise InputError(f"{path} holds no pixels")
+        if len(set(ds.dtypes)) != 1:
+            raise InputError(f"{path} mixes band types {sorted(set(ds.dtypes))}")
+        names = tuple(d or f"band {i + 1}" for i, d in enumerate(ds.descriptions))
+        tags = ds.tags()
+    dtype = probe.dtypes[0]
+    _check_dtype(dtype, path)
+    integer = np.issubdtype(np.dtype(dtype), np.integer)
+    transform = probe.transform if probe.crs is not None else probe.transform
+    profile = SceneProfile(
+        width=probe.width, height=probe.height, count=len(names), dtype=dtype,
+        nodata=probe.nodata, crs=probe.crs, transform=transform, band_names=names,
+        zero_fill="all-bands" if integer else "none",
+        tags={k: v for k, v in tags.items() if k.startswith(("LANDSAT", "SPACECRAFT", "DATE"))},
+    )
+    return RasterioScene([(path, b) for b in range(1, profile.count + 1)], profile)
+
+
+def _check_dtype(dtype: str, path: str) -> None:
+    if dtype not in SUPPORTED_DTYPES:
+        raise InputError(f"unsupported pixel type {dtype} in {path}; "
+                         f"supported: {', '.join(SUPPORTED_DTYPES)}")
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+class MaskReader:
+    """A user's gap mask (non-zero = pixels to fill), read window by window like the scene."""
+
+    def __init__(self, path: str, profile: SceneProfile):
+        path = os.fspath(path)
+        if not os.path.isfile(path):
+            raise InputError(f"mask not found: {path}")
+        probe = _probe(path)
+        if (probe.width, probe.height) != (profile.width, profile.height):
+            raise InputError(f"mask is {probe.width} x {probe.height} px but the input is "
+                             f"{profile.width} x {profile.height} px")
+        if (probe.crs is not None and profile.crs is not None
+                and not probe.transform.almost_equals(profile.transform)):
+            raise InputError("mask and input are on different grids (transforms differ)")
+        self._ds = rasterio.open(path)
+
+    def read(self, window: Window) -> np.ndarray:
+        return self._ds.read(1, window=window) != 0
+
+    def close(self) -> None:
+        self._ds.close()
+
+
+def open_mask(path: str, profile: SceneProfile) -> MaskReader:
+    return MaskReader(path, profile)

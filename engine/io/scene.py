@@ -1,0 +1,173 @@
+"""A scene is a stack of co-registered bands that can be read window by window.
+
+Reading by window (never the whole raster) is what keeps the runner's memory independent of the
+scene size; the in-memory `ArrayScene` lets evaluation and tests go through the very same runner.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Optional, Sequence
+
+import numpy as np
+import rasterio
+from rasterio.crs import CRS
+from rasterio.transform import Affine
+from rasterio.windows import Window
+
+from engine.errors import InputError
+from engine.gaps.validity import invalid_mask
+
+
+@dataclass(frozen=True)
+class SceneProfile:
+    """What the writer needs to reproduce the input's grid and encoding exactly."""
+
+    width: int
+    height: int
+    count: int
+    dtype: str
+    nodata: Optional[float]
+    crs: Optional[CRS]
+    transform: Affine
+    band_names: tuple = ()
+    zero_fill: str = "none"  # see engine.gaps.validity
+    tags: dict = field(default_factory=dict)
+
+    @property
+    def pixel_size_m(self) -> float:
+        """Ground pixel size; 30 m (Landsat) when the grid is not projected in metres."""
+        if self.crs is not None and self.crs.is_projected and self.transform != Affine.identity():
+            return float(abs(self.transform.a))
+        return 30.0
+
+    @property
+    def center_latitude_deg(self) -> float:
+        """Latitude of the scene centre (drives the SLC-off stripe tilt); 0 when unknown."""
+        if self.crs is None or self.transform == Affine.identity():
+            return 0.0
+        from rasterio.warp import transform as warp
+
+        x, y = self.transform * (self.width / 2.0, self.height / 2.0)
+        try:
+            _, lat = warp(self.crs, CRS.from_epsg(4326), [x], [y])
+        except Exception:  # an exotic CRS without a path to WGS84: fall back to the equator
+            return 0.0
+        return float(lat[0])
+
+    def with_changes(self, **kw) -> "SceneProfile":
+        return replace(self, **kw)
+
+
+class Scene:
+    """Base class: subclasses provide `profile` and `read`; validity is computed here once."""
+
+    profile: SceneProfile
+
+    def read(self, window: Window) -> np.ndarray:  # (count, h, w), native dtype
+        raise NotImplementedError
+
+    def read_qa_fill(self, window: Window) -> Optional[np.ndarray]:
+        """Union fill flag from a QA band (True = fill), or None when the scene has none."""
+        return None
+
+    def invalid(self, window: Window, data: np.ndarray) -> np.ndarray:
+        """Per-band nodata mask: nodata tag, NaN, QA fill bit, and 0 where 0 is Landsat fill."""
+        return invalid_mask(data, self.profile.nodata, self.profile.zero_fill,
+                            self.read_qa_fill(window))
+
+    def invalid_decimated(self, sample: np.ndarray) -> np.ndarray:
+        """Validity of a `read_decimated` sample (nodata tag and zero fill; QA is not needed for
+        statistics since Landsat fill is also 0 in the bands)."""
+        return invalid_mask(sample, self.profile.nodata, self.profile.zero_fill, None)
+
+    def read_decimated(self, max_side: int = 1024) -> np.ndarray:
+        """Nearest-neighbour overview of the whole scene (bounded memory), for statistics."""
+        p = self.profile
+        step = max(1, int(np.ceil(max(p.height, p.width) / max_side)))
+        return self._read_strided(step)
+
+    def _read_strided(self, step: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class ArrayScene(Scene):
+    """A scene held in memory (evaluation, tests, the simulator's output before writing)."""
+
+    def __init__(self, data: np.ndarray, profile: SceneProfile):
+        if data.ndim == 2:
+            data = data[None]
+        self.data = data
+        self.profile = profile.with_changes(count=data.shape[0], height=data.shape[1],
+                                            width=data.shape[2], dtype=str(data.dtype))
+
+    def read(self, window: Window) -> np.ndarray:
+        (r0, r1), (c0, c1) = window.toranges()
+        return self.data[:, r0:r1, c0:c1].copy()
+
+    def _read_strided(self, step: int) -> np.ndarray:
+        return self.data[:, ::step, ::step].copy()
+
+
+class RasterioScene(Scene):
+    """Bands taken from one or several GDAL datasets (a multi-band file or a product folder)."""
+
+    def __init__(self, members: Sequence[tuple], profile: SceneProfile,
+                 qa: Optional[tuple] = None, qa_fill_bit: int = 0):
+        self._datasets: dict = {}
+        try:
+            self._members = [(self._open(path), band) for path, band in members]
+            self._qa = (self._open(qa[0]), qa[1]) if qa else None
+        except Exception:
+            self.close()
+            raise
+        self._qa_fill_bit = qa_fill_bit
+        self.profile = profile
+
+    def _open(self, path: str):
+        if path not in self._datasets:
+            try:
+                self._datasets[path] = rasterio.open(path)
+            except rasterio.errors.RasterioIOError as exc:
+                raise InputError(f"cannot read raster {path}: {_first_line(exc)}") from None
+        return self._datasets[path]
+
+    def read(self, window: Window) -> np.ndarray:
+        bands = [self._read_band(ds, b, window) for ds, b in self._members]
+        return np.stack(bands)
+
+    @staticmethod
+    def _read_band(ds, band: int, window: Window, out_shape=None) -> np.ndarray:
+        try:
+            return ds.read(band, window=window, out_shape=out_shape)
+        except rasterio.errors.RasterioIOError as exc:
+            raise InputError(f"cannot read {ds.name}: {_first_line(exc)}") from None
+
+    def read_qa_fill(self, window: Window) -> Optional[np.ndarray]:
+        if self._qa is None:
+            return None
+        qa = self._read_band(self._qa[0], self._qa[1], window)
+        return (qa.astype(np.int64) >> self._qa_fill_bit) & 1 == 1
+
+    def _read_strided(self, step: int) -> np.ndarray:
+        p = self.profile
+        shape = (max(1, p.height // step), max(1, p.width // step))
+        full = Window(0, 0, p.width, p.height)
+        return np.stack([self._read_band(ds, b, full, out_shape=shape) for ds, b in self._members])
+
+    def close(self) -> None:
+        for ds in self._datasets.values():
+            ds.close()
+        self._datasets = {}
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

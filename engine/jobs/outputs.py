@@ -1,0 +1,35 @@
+"""Naming and describing output layers, so every job writes the same tags and sidecar names."""
+from __future__ import annotations
+
+import os
+
+import engine
+from engine.io.scene import SceneProfile
+from engine.io.writer import LayerSpec
+
+
+def sidecar_path(output: str, suffix: str) -> str:
+    stem, ext = os.path.splitext(output)
+    return f"{stem}_{suffix}{ext or '.tif'}"
+
+
+def provenance_tags(profile: SceneProfile, source: str, **extra) -> dict:
+    tags = dict(profile.tags)
+    tags.update({"PROCESSING_SOFTWARE": f"landsat-gapfill engine {engine.__version__}",
+                 "SOURCE_FILE": os.path.basename(os.path.normpath(source))})
+    tags.update({k.upper(): v for k, v in extra.items()})
+    return tags
+
+
+def main_layer(path: str, profile: SceneProfile, tags: dict) -> LayerSpec:
+    return LayerSpec(path, profile, tags, profile.band_names)
+
+
+def mask_layer(path: str, profile: SceneProfile, tags: dict, description: str) -> LayerSpec:
+    return LayerSpec(path, profile.with_changes(count=1, dtype="uint8", nodata=None), tags,
+                     (description,))
+
+
+def float_layer(path: str, profile: SceneProfile, tags: dict) -> LayerSpec:
+    names = tuple(f"{n} std" for n in profile.band_names)
+    return LayerSpec(path, profile.with_changes(dtype="float32", nodata=None), tags, names)

@@ -1,0 +1,66 @@
+"""The classical baselines analysts already have: OpenCV's Navier-Stokes and Telea inpainting,
+and GDAL's inverse-distance FillNodata (what QGIS's "Fill NoData" runs), each on every band."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.methods.registry import FillResult, MethodSpec, register
+
+INPAINT_RADIUS_PX = 5
+# Widest SLC-off gap is ~14 px at 30 m (~17 px at 25 m) measured down a column; the search must
+# reach across it from both sides, which GDAL's default of 10 px does not (a known complaint).
+IDW_SEARCH_PX = 24
+
+
+class _OpenCvInpaint:
+    def __init__(self, flag: int):
+        self.flag = flag
+
+    def fill(self, values: np.ndarray, known: np.ndarray) -> FillResult:
+        import cv2
+
+        out = np.empty_like(values)
+        for b in range(values.shape[0]):
+            hole = (~known[b]).astype(np.uint8)
+            out[b] = cv2.inpaint(values[b].astype(np.float32), hole, INPAINT_RADIUS_PX, self.flag)
+        return FillResult(out)
+
+
+class _GdalInverseDistance:
+    def fill(self, values: np.ndarray, known: np.ndarray) -> FillResult:
+        from osgeo import gdal
+
+        out = np.empty_like(values)
+        h, w = values.shape[1:]
+        mem = gdal.GetDriverByName("MEM")
+        for b in range(values.shape[0]):
+            ds = mem.Create("", w, h, 2, gdal.GDT_Float32)
+            ds.GetRasterBand(1).WriteArray(values[b])
+            ds.GetRasterBand(2).WriteArray(known[b].astype(np.float32))
+            gdal.FillNodata(ds.GetRasterBand(1), ds.GetRasterBand(2), IDW_SEARCH_PX, 0)
+            out[b] = ds.GetRasterBand(1).ReadAsArray()
+            ds = None
+        return FillResult(out)
+
+
+def _opencv(flag_name: str):
+    def make(device: str):
+        import cv2
+
+        return _OpenCvInpaint(getattr(cv2, flag_name))
+    return make
+
+
+register(MethodSpec(
+    name="navier-stokes", title="Navier-Stokes inpainting",
+    summary="OpenCV fluid-dynamics inpainting; fast, smooth, blurs texture in wide gaps.",
+    halo_px=32, factory=_opencv("INPAINT_NS")))
+register(MethodSpec(
+    name="telea", title="Telea inpainting",
+    summary="OpenCV fast-marching inpainting; fast, smears edges across wide gaps.",
+    halo_px=32, factory=_opencv("INPAINT_TELEA")))
+register(MethodSpec(
+    name="idw", title="Inverse distance (GDAL FillNodata)",
+    summary=f"QGIS's Fill NoData with a {IDW_SEARCH_PX} px search that spans the widest gaps; "
+            "fast, strong on thin gaps, flat in wide ones.",
+    halo_px=IDW_SEARCH_PX + 8, factory=lambda device: _GdalInverseDistance()))

@@ -1,0 +1,57 @@
+"""One registry of fill methods: the CLI, the runner, the QGIS plugin and the docs all read the
+same `MethodSpec`, so a new model is added in one place and shows up everywhere."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional, Protocol
+
+import numpy as np
+
+from engine.errors import InputError
+
+
+@dataclass(frozen=True)
+class FillResult:
+    """Filled values (bands, h, w) in the runner's normalised units; std where the model has one."""
+
+    mean: np.ndarray
+    std: Optional[np.ndarray] = None
+
+
+class FillMethod(Protocol):
+    def fill(self, values: np.ndarray, known: np.ndarray) -> FillResult:
+        """values: float32 (bands, h, w), roughly [0, 1] per band, 0 where unknown.
+        known: bool (bands, h, w). Must return every pixel; the runner keeps only the gaps."""
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    name: str                       # stable id used on the command line and in QGIS
+    title: str                      # display name
+    summary: str                    # one line for users: what it is, speed and quality
+    halo_px: int                    # context each side of a tile the method needs to be seamless
+    factory: Callable[[str], FillMethod]  # device name ("cpu", "cuda") -> ready method
+    kind: str = "classical"         # "classical" or "neural"
+    needs_torch: bool = False
+    has_uncertainty: bool = False
+
+
+_REGISTRY: dict = {}
+
+
+def register(spec: MethodSpec) -> MethodSpec:
+    if spec.name in _REGISTRY:
+        raise ValueError(f"fill method {spec.name!r} is already registered")
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def get_method(name: str) -> MethodSpec:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise InputError(f"unknown method {name!r}; choose one of: {', '.join(_REGISTRY)}") from None
+
+
+def list_methods() -> list:
+    return list(_REGISTRY.values())

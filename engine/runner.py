@@ -1,0 +1,126 @@
+"""The one tiled runner every fill method goes through.
+
+For each tile: read core + halo, find the gaps (nodata inside the footprint, or the user's mask),
+skip the tile if its core has none, normalise with the scene's statistics, let the method fill,
+and write back ONLY the gap pixels; everything else is copied bit for bit from the input.
+Memory is bounded by the tile size, not the scene size.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+
+from engine.device import resolve_device
+from engine.errors import Cancelled, InputError
+from engine.gaps.footprint import bridge_length_px, gaps_in_footprint
+from engine.io.scene import Scene
+from engine.methods import get_method
+from engine.stats import BandStats, scene_stats
+from engine.tiling import iter_tiles, tile_count
+
+log = logging.getLogger(__name__)
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    method: str
+    tile_size_px: int = 512
+    device: str = "auto"
+
+    def __post_init__(self):
+        if not 64 <= self.tile_size_px <= 8192:
+            raise InputError(f"tile size must be between 64 and 8192 px, got {self.tile_size_px}")
+
+
+@dataclass
+class FillReport:
+    method: str
+    device: str
+    gap_pixels: int = 0          # band-pixels that were gaps (and got filled)
+    footprint_pixels: int = 0    # pixels inside the footprint (any band valid or gap)
+    total_pixels: int = 0
+    tiles: int = 0
+    tiles_filled: int = 0
+    seconds: float = 0.0
+    stats: Optional[BandStats] = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def gap_fraction(self) -> float:
+        bands = len(self.stats.low) if self.stats else 1
+        return self.gap_pixels / max(1, self.total_pixels * bands)
+
+
+def fill_scene(scene: Scene, sink, options: RunOptions, *, mask=None,
+               progress: Optional[ProgressFn] = None, cancel: Optional[CancelFn] = None,
+               stats: Optional[BandStats] = None) -> FillReport:
+    """Fill every gap of `scene` into `sink`. Raises Cancelled when `cancel()` turns true."""
+    spec = get_method(options.method)
+    device = resolve_device(options.device, spec.needs_torch)
+    p = scene.profile
+    stats = stats or scene_stats(scene)
+    method = spec.factory(device)
+    bridge = bridge_length_px(p.pixel_size_m)
+    halo = max(spec.halo_px, bridge + 1)
+    report = FillReport(spec.name, device, total_pixels=p.width * p.height, stats=stats,
+                        tiles=tile_count(p.height, p.width, options.tile_size_px))
+    start = time.perf_counter()
+    for i, tile in enumerate(iter_tiles(p.height, p.width, options.tile_size_px, halo)):
+        if cancel is not None and cancel():
+            raise Cancelled("cancelled by the user; no output was written")
+        _fill_tile(scene, sink, tile, method, stats, bridge, mask, report)
+        if progress is not None:
+            progress(i + 1, report.tiles)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _fill_tile(scene, sink, tile, method, stats, bridge, mask, report) -> None:
+    raw = scene.read(tile.outer)
+    invalid = scene.invalid(tile.outer, raw)
+    if mask is not None:
+        gaps = np.broadcast_to(mask.read(tile.outer)[None], raw.shape)
+        known = ~(invalid | gaps)
+    else:
+        gaps = gaps_in_footprint(invalid, bridge)
+        known = ~invalid
+    core = (slice(None),) + tile.core_in_outer
+    core_gaps = gaps[core]
+    report.footprint_pixels += int(np.count_nonzero((known | gaps)[core].any(axis=0)))
+    out = raw[core].copy()
+    if core_gaps.any():
+        result = method.fill(np.where(known, stats.normalise(raw), 0.0).astype(np.float32), known)
+        filled = to_dtype(stats.denormalise(result.mean[core]), scene.profile)
+        out[core_gaps] = filled[core_gaps]
+        report.gap_pixels += int(np.count_nonzero(core_gaps))
+        report.tiles_filled += 1
+        if sink.wants("std") and result.std is not None:
+            sink.write(tile.core, np.where(core_gaps, stats.scale(result.std[core]), 0)
+                       .astype(np.float32), key="std")
+    elif sink.wants("std"):
+        sink.write(tile.core, np.zeros(core_gaps.shape, np.float32), key="std")
+    sink.write(tile.core, out)
+    if sink.wants("filled"):
+        sink.write(tile.core, core_gaps.any(axis=0)[None].astype(np.uint8), key="filled")
+
+
+def to_dtype(values: np.ndarray, profile) -> np.ndarray:
+    """Round and clip to the input's type, never producing a value that reads back as nodata."""
+    dtype = np.dtype(profile.dtype)
+    if np.issubdtype(dtype, np.floating):
+        return values.astype(dtype)
+    info = np.iinfo(dtype)
+    out = np.clip(np.rint(values), info.min, info.max).astype(dtype)
+    forbidden = [profile.nodata] if profile.nodata is not None else []
+    if profile.zero_fill != "none":
+        forbidden.append(0)
+    for value in forbidden:
+        step = 1 if value < info.max else -1
+        out[out == value] = dtype.type(value + step)
+    return out

@@ -1,0 +1,53 @@
+"""Per-scene normalisation, computed once from a decimated read: every tile is scaled by the same
+numbers, so a tile's brightness never depends on which tile it is (no seams from per-tile
+statistics) and neural models see the range they were trained on."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.errors import InputError
+from engine.io.scene import Scene
+
+LOW_PERCENTILE, HIGH_PERCENTILE = 1.0, 99.0
+
+
+@dataclass(frozen=True)
+class BandStats:
+    low: tuple   # per band, input units
+    high: tuple
+
+    def normalise(self, data: np.ndarray) -> np.ndarray:
+        lo, span = self._arrays(data.ndim)
+        return ((data.astype(np.float32) - lo) / span).astype(np.float32)
+
+    def denormalise(self, values: np.ndarray) -> np.ndarray:
+        lo, span = self._arrays(values.ndim)
+        return values.astype(np.float64) * span + lo
+
+    def scale(self, values: np.ndarray) -> np.ndarray:
+        """Standard deviations back to input units (a spread, so no offset)."""
+        _, span = self._arrays(values.ndim)
+        return values.astype(np.float64) * span
+
+    def _arrays(self, ndim: int):
+        shape = (-1,) + (1,) * (ndim - 1)
+        lo = np.asarray(self.low, dtype=np.float64).reshape(shape)
+        hi = np.asarray(self.high, dtype=np.float64).reshape(shape)
+        return lo, np.maximum(hi - lo, 1e-6)
+
+
+def scene_stats(scene: Scene) -> BandStats:
+    """1st/99th percentiles of each band's valid pixels; an all-nodata scene is an input error."""
+    sample = scene.read_decimated()
+    invalid = scene.invalid_decimated(sample)
+    lows, highs = [], []
+    for b in range(sample.shape[0]):
+        valid = sample[b][~invalid[b]]
+        if valid.size == 0:
+            raise InputError(f"band {b + 1} has no valid pixels (everything is nodata)")
+        lo, hi = np.percentile(valid.astype(np.float64), [LOW_PERCENTILE, HIGH_PERCENTILE])
+        lows.append(float(lo))
+        highs.append(float(hi) if hi > lo else float(lo) + 1.0)
+    return BandStats(tuple(lows), tuple(highs))

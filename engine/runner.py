@@ -16,7 +16,7 @@ import numpy as np
 
 from engine.device import resolve_device
 from engine.errors import Cancelled, InputError
-from engine.gaps.footprint import bridge_length_px, gaps_in_footprint
+from engine.gaps.footprint import gap_halo_px, scene_borders, tile_gaps
 from engine.io.scene import Scene
 from engine.methods import get_method
 from engine.stats import BandStats, scene_stats
@@ -66,29 +66,29 @@ def fill_scene(scene: Scene, sink, options: RunOptions, *, mask=None,
     p = scene.profile
     stats = stats or scene_stats(scene)
     method = spec.factory(device)
-    bridge = bridge_length_px(p.pixel_size_m)
-    halo = max(spec.halo_px, bridge + 1)
+    halo = max(spec.halo_px, gap_halo_px(p))
+    borders = scene_borders(scene)
     report = FillReport(spec.name, device, total_pixels=p.width * p.height, stats=stats,
                         tiles=tile_count(p.height, p.width, options.tile_size_px))
     start = time.perf_counter()
     for i, tile in enumerate(iter_tiles(p.height, p.width, options.tile_size_px, halo)):
         if cancel is not None and cancel():
             raise Cancelled("cancelled by the user; no output was written")
-        _fill_tile(scene, sink, tile, method, stats, bridge, mask, report)
+        _fill_tile(scene, sink, tile, method, stats, mask, borders, report)
         if progress is not None:
             progress(i + 1, report.tiles)
     report.seconds = time.perf_counter() - start
     return report
 
 
-def _fill_tile(scene, sink, tile, method, stats, bridge, mask, report) -> None:
+def _fill_tile(scene, sink, tile, method, stats, mask, borders, report) -> None:
     raw = scene.read(tile.outer)
     invalid = scene.invalid(tile.outer, raw)
     if mask is not None:
         gaps = np.broadcast_to(mask.read(tile.outer)[None], raw.shape)
         known = ~(invalid | gaps)
     else:
-        gaps = gaps_in_footprint(invalid, bridge)
+        gaps = tile_gaps(invalid, tile.outer, scene.profile, borders)
         known = ~invalid
     core = (slice(None),) + tile.core_in_outer
     core_gaps = gaps[core]

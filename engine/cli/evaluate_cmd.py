@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from engine.cli.progress import ProgressBar
+from engine.cli.progress import ProgressBar, add_progress_option
 from engine.device import DEVICES
 from engine.jobs.evaluate import evaluate_file
 
@@ -20,7 +20,7 @@ def add_parser(sub) -> None:
                                  "in the current folder)")
     p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--tile", type=int, default=512, metavar="N")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_progress_option(p)
     p.set_defaults(run=run)
 
 
@@ -28,7 +28,7 @@ def run(args) -> int:
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     stem = os.path.splitext(os.path.basename(os.path.normpath(args.clean)))[0]
     png = args.png or f"{stem}_evaluation.png"
-    with ProgressBar("evaluate", not args.quiet) as bar:
+    with ProgressBar("evaluate", args.progress) as bar:
         scores = evaluate_file(args.clean, methods, args.seed, png, args.device, args.tile,
                                progress=bar)
     print(f"{'method':<16}{'gap RMSE':>12}{'RMSE (norm)':>13}{'PSNR dB':>9}{'MS-SSIM':>9}{'s':>7}")

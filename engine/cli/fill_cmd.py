@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from engine.cli.progress import ProgressBar
+from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
 from engine.jobs.fill import fill_file
 from engine.methods import list_methods
@@ -31,13 +31,13 @@ def add_parser(sub) -> None:
     p.add_argument("--uncertainty", action="store_true",
                    help="also write OUTPUT_uncertainty.tif (std, neural processes only)")
     p.add_argument("--preview", metavar="PNG", help="also write a before/after PNG")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_progress_option(p)
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     options = RunOptions(args.method, args.tile, args.device)
-    with ProgressBar(f"fill ({args.method})", not args.quiet) as bar:
+    with ProgressBar(f"fill ({args.method})", args.progress) as bar:
         report = fill_file(args.input, args.output, options, mask_path=args.mask,
                            filled_mask=args.filled_mask, uncertainty=args.uncertainty,
                            progress=bar)
@@ -50,4 +50,8 @@ def run(args) -> int:
           f"{report.device} in {report.seconds:.1f} s")
     for note in report.notes:
         print(note, file=sys.stderr)
+    if args.progress == "json":
+        emit_json("done", output=args.output, method=report.method, device=report.device,
+                  gap_pixels=report.gap_pixels, gap_fraction=report.gap_fraction,
+                  seconds=report.seconds, notes=report.notes)
     return 0

@@ -1,7 +1,7 @@
 """`info INPUT`: grid, bands, nodata, gap and footprint fractions, SLC-off look."""
 from __future__ import annotations
 
-from engine.cli.progress import ProgressBar
+from engine.cli.progress import ProgressBar, add_progress_option
 from engine.jobs.info import describe_file
 
 
@@ -10,12 +10,12 @@ def add_parser(sub) -> None:
                        description="Print grid, bands, nodata handling, the gap and footprint "
                                    "fractions, and whether the gaps look like SLC-off stripes.")
     p.add_argument("input", help="raster, Landsat product folder, MTL or product tarball")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_progress_option(p)
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    with ProgressBar("scan", not args.quiet) as bar:
+    with ProgressBar("scan", args.progress) as bar:
         info = describe_file(args.input, progress=bar)
     p = info.profile
     print(f"size:        {p.width} x {p.height} px, {p.count} band(s), {p.dtype}")

@@ -8,6 +8,7 @@ import sys
 
 from engine import __version__
 from engine.cli import evaluate_cmd, fill_cmd, info_cmd, simulate_cmd
+from engine.cli.progress import emit_json
 from engine.errors import EngineError
 
 EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 1, 130
@@ -38,17 +39,24 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except EngineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _say_error(args, str(exc))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted: no output was written", file=sys.stderr)
         return EXIT_INTERRUPTED
     except MemoryError:
-        print("error: out of memory; try a smaller --tile", file=sys.stderr)
+        _say_error(args, "out of memory; try a smaller --tile")
         return EXIT_INTERNAL
     except Exception as exc:  # a bug: still one line for the user, the traceback with --debug
         if args.debug:
             raise
-        print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
-              file=sys.stderr)
+        _say_error(args, f"internal error: {type(exc).__name__}: {exc} "
+                         "(rerun with --debug for details)")
         return EXIT_INTERNAL
+
+
+def _say_error(args, message: str) -> None:
+    """One line for people; with --progress json also a JSON event for the calling program."""
+    if getattr(args, "progress", None) == "json":
+        emit_json("error", message=message)
+    print(f"error: {message}", file=sys.stderr)

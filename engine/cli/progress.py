@@ -1,23 +1,40 @@
-"""A tqdm bar on stderr driven by the engine's (done, total) progress callback."""
+"""Progress reporting for the CLI: a tqdm bar for people, JSON lines for programs (the QGIS
+plugin runs the engine as a worker subprocess and reads these from stderr)."""
 from __future__ import annotations
 
+import json
 import sys
+
+MODES = ("bar", "json", "none")
+
+
+def add_progress_option(parser) -> None:
+    parser.add_argument("--progress", choices=MODES, default="bar",
+                        help="bar (default), json (one JSON object per line on stderr, for "
+                             "programs), or none")
+    parser.add_argument("--quiet", action="store_const", const="none", dest="progress",
+                        help="same as --progress none")
+
+
+def emit_json(event: str, **fields) -> None:
+    print(json.dumps({"event": event, **fields}), file=sys.stderr, flush=True)
 
 
 class ProgressBar:
-    def __init__(self, label: str, enabled: bool = True):
-        self.label, self.enabled, self._bar = label, enabled, None
+    def __init__(self, label: str, mode: str = "bar"):
+        self.label, self.mode, self._bar = label, mode, None
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self._bar is None:
-            from tqdm import tqdm
+        if self.mode == "json":
+            emit_json("progress", label=self.label, done=done, total=total)
+        elif self.mode == "bar":
+            if self._bar is None:
+                from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=self.label, unit="tile", file=sys.stderr,
-                             leave=False, dynamic_ncols=True)
-        self._bar.n = done
-        self._bar.refresh()
+                self._bar = tqdm(total=total, desc=self.label, unit="tile", file=sys.stderr,
+                                 leave=False, dynamic_ncols=True)
+            self._bar.n = done
+            self._bar.refresh()
 
     def __enter__(self):
         return self

@@ -1,7 +1,7 @@
 """`simulate CLEAN OUTPUT --seed N`: burn SLC-off gaps as nodata."""
 from __future__ import annotations
 
-from engine.cli.progress import ProgressBar
+from engine.cli.progress import ProgressBar, add_progress_option
 from engine.jobs.simulate import simulate_file
 
 
@@ -12,12 +12,12 @@ def add_parser(sub) -> None:
     p.add_argument("clean", help="clean raster or pre-2003 Landsat product")
     p.add_argument("output", help="output GeoTIFF")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_progress_option(p)
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    with ProgressBar("simulate", not args.quiet) as bar:
+    with ProgressBar("simulate", args.progress) as bar:
         fraction = simulate_file(args.clean, args.output, args.seed, progress=bar)
     print(f"{args.output}: {100 * fraction:.1f} % of pixels set to nodata (seed {args.seed})")
     return 0

@@ -8,7 +8,7 @@ from typing import Optional
 import numpy as np
 from rasterio.windows import Window
 
-from engine.gaps.footprint import bridge_length_px, gaps_in_footprint
+from engine.gaps.footprint import gap_halo_px, scene_borders, tile_gaps
 from engine.gaps.stripes import StripeStats, measure_stripes
 from engine.io import open_scene
 from engine.io.scene import SceneProfile
@@ -30,33 +30,33 @@ class SceneInfo:
 def describe_file(path: str, progress=None, cancel=None) -> SceneInfo:
     with open_scene(path) as scene:
         p = scene.profile
-        bridge = bridge_length_px(p.pixel_size_m)
         gap = nodata = footprint = 0
-        tiles = list(iter_tiles(p.height, p.width, TILE_PX, bridge + 1))
+        borders = scene_borders(scene)
+        tiles = list(iter_tiles(p.height, p.width, TILE_PX, gap_halo_px(p)))
         for i, tile in enumerate(tiles):
             raw = scene.read(tile.outer)
             invalid = scene.invalid(tile.outer, raw)
             core = (slice(None),) + tile.core_in_outer
-            gaps = gaps_in_footprint(invalid, bridge)[core].any(axis=0)
+            gaps = tile_gaps(invalid, tile.outer, p, borders)[core].any(axis=0)
             bad = invalid[core].any(axis=0)
             gap += int(gaps.sum())
             nodata += int(bad.sum())
             footprint += int((~bad | gaps).sum())
             if progress is not None:
                 progress(i + 1, len(tiles))
-        stripes = _stripes_at_centre(scene, bridge)
+        stripes = _stripes_at_centre(scene, borders)
     total = p.width * p.height
     return SceneInfo(p, gap / total, footprint / total, nodata / total, stripes)
 
 
-def _stripes_at_centre(scene, bridge: int) -> Optional[StripeStats]:
+def _stripes_at_centre(scene, borders) -> Optional[StripeStats]:
     """Stripe geometry needs full resolution (decimation aliases the stripes): measure it on a
     central window only."""
     p = scene.profile
     h, w = min(p.height, STRIPE_WINDOW_PX), min(p.width, STRIPE_WINDOW_PX)
     win = Window((p.width - w) // 2, (p.height - h) // 2, w, h)
     raw = scene.read(win)
-    gaps = gaps_in_footprint(scene.invalid(win, raw), bridge).any(axis=0)
-    if gaps.shape[0] < 2 * bridge or not np.any(gaps):
+    gaps = tile_gaps(scene.invalid(win, raw), win, p, borders).any(axis=0)
+    if gaps.shape[0] < 2 * gap_halo_px(p) or not np.any(gaps):
         return None
     return measure_stripes(gaps, p.pixel_size_m)

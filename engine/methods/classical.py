@@ -12,6 +12,11 @@ INPAINT_RADIUS_PX = 5
 IDW_SEARCH_PX = 24
 
 
+# OpenCV's Telea gives wrong values on float32 images (errors > 1 on a [0, 1] ramp, seen with
+# 4.11), so both inpainters run on 16-bit integers spanning [-0.5, 1.5] in normalised units.
+_U16_LOW, _U16_SPAN = -0.5, 2.0
+
+
 class _OpenCvInpaint:
     def __init__(self, flag: int):
         self.flag = flag
@@ -19,10 +24,13 @@ class _OpenCvInpaint:
     def fill(self, values: np.ndarray, known: np.ndarray) -> FillResult:
         import cv2
 
+        scale = 65535.0 / _U16_SPAN
+        as_u16 = np.clip(np.rint((values - _U16_LOW) * scale), 0, 65535).astype(np.uint16)
         out = np.empty_like(values)
         for b in range(values.shape[0]):
             hole = (~known[b]).astype(np.uint8)
-            out[b] = cv2.inpaint(values[b].astype(np.float32), hole, INPAINT_RADIUS_PX, self.flag)
+            filled = cv2.inpaint(as_u16[b], hole, INPAINT_RADIUS_PX, self.flag)
+            out[b] = filled.astype(np.float32) / scale + _U16_LOW
         return FillResult(out)
 
 

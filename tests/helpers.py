@@ -1,0 +1,36 @@
+"""Small shared helpers for tests: running the CLI, burning simulated gaps into real crops."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+from rasterio.windows import Window
+
+from engine.gaps.simulate import SlcOffGeometry, simulate_slc_off_mask
+from engine.io import ArrayScene, open_scene
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_cli(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "engine", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def read_all(path):
+    with open_scene(path) as scene:
+        w = Window(0, 0, scene.profile.width, scene.profile.height)
+        data = scene.read(w)
+        return data, scene.invalid(w, data), scene.profile
+
+
+def corrupted_clean_crop(path, seed=3, center_u=0.9):
+    """A clean real crop with simulated wide SLC-off gaps: (truth, corrupted scene, gap mask)."""
+    truth, invalid, profile = read_all(path)
+    geometry = SlcOffGeometry(pixel_size_m=profile.pixel_size_m,
+                              latitude_deg=profile.center_latitude_deg)
+    mask = simulate_slc_off_mask(profile.height, profile.width, geometry, seed=seed,
+                                 center_u=center_u) & ~invalid.any(axis=0)
+    burned = truth.copy()
+    burned[:, mask] = 0
+    return truth, ArrayScene(burned, profile), mask

@@ -6,8 +6,9 @@ import sys
 import numpy as np
 from rasterio.windows import Window
 
-from engine.gaps.simulate import SlcOffGeometry, simulate_slc_off_mask
+from engine.gaps.simulate import simulate_slc_off_mask
 from engine.io import ArrayScene, open_scene
+from engine.jobs.simulate import geometry_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,8 +28,7 @@ def read_all(path):
 def corrupted_clean_crop(path, seed=3, center_u=0.9):
     """A clean real crop with simulated wide SLC-off gaps: (truth, corrupted scene, gap mask)."""
     truth, invalid, profile = read_all(path)
-    geometry = SlcOffGeometry(pixel_size_m=profile.pixel_size_m,
-                              latitude_deg=profile.center_latitude_deg)
+    geometry = geometry_for(profile)
     mask = simulate_slc_off_mask(profile.height, profile.width, geometry, seed=seed,
                                  center_u=center_u) & ~invalid.any(axis=0)
     burned = truth.copy()

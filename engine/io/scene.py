@@ -54,6 +54,22 @@ class SceneProfile:
             return 0.0
         return float(lat[0])
 
+    @property
+    def grid_rotation_deg(self) -> float:
+        """How far true north lies clockwise of grid north at the scene centre (meridian
+        convergence): SLC-off stripes follow the orbit, so this adds to their tilt on the grid."""
+        if self.crs is None or self.transform == Affine.identity():
+            return 0.0
+        from rasterio.warp import transform as warp
+
+        x, y = self.transform * (self.width / 2.0, self.height / 2.0)
+        try:
+            (lon,), (lat,) = warp(self.crs, CRS.from_epsg(4326), [x], [y])
+            (nx,), (ny,) = warp(CRS.from_epsg(4326), self.crs, [lon], [lat + 0.01])
+        except Exception:  # no path to WGS84: assume a north-up grid
+            return 0.0
+        return float(np.degrees(np.arctan2(nx - x, ny - y)))
+
     def with_changes(self, **kw) -> "SceneProfile":
         return replace(self, **kw)
 

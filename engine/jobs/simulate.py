@@ -23,7 +23,8 @@ def gap_nodata(profile: SceneProfile) -> float:
 
 def geometry_for(profile: SceneProfile) -> SlcOffGeometry:
     return SlcOffGeometry(pixel_size_m=profile.pixel_size_m,
-                          latitude_deg=profile.center_latitude_deg)
+                          latitude_deg=profile.center_latitude_deg,
+                          grid_rotation_deg=profile.grid_rotation_deg)
 
 
 def simulate_file(clean_path: str, output_path: str, seed: int = 0,

@@ -36,6 +36,8 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     signal.signal(signal.SIGTERM, _terminate)
+    if not args.debug:
+        _quiet_gdal()
     try:
         return args.run(args)
     except EngineError as exc:
@@ -53,6 +55,14 @@ def main(argv=None) -> int:
         _say_error(args, f"internal error: {type(exc).__name__}: {exc} "
                          "(rerun with --debug for details)")
         return EXIT_INTERNAL
+
+
+def _quiet_gdal() -> None:
+    """GDAL prints its own "ERROR 1: ..." lines to stderr; the engine already turns every
+    failure into one sentence, so keep GDAL's chatter for --debug."""
+    from osgeo import gdal
+
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
 
 
 def _say_error(args, message: str) -> None:

@@ -79,6 +79,8 @@ class Scene:
 
     profile: SceneProfile
 
+    files: list = []
+
     def read(self, window: Window) -> np.ndarray:  # (count, h, w), native dtype
         raise NotImplementedError
 
@@ -178,6 +180,11 @@ class RasterioScene(Scene):
         shape = (max(1, p.height // step), max(1, p.width // step))
         full = Window(0, 0, p.width, p.height)
         return np.stack([self._read_band(ds, b, full, out_shape=shape) for ds, b in self._members])
+
+    @property
+    def files(self) -> list:
+        """Every file this scene reads (bands, QA): outputs must never replace one of them."""
+        return [p for p in self._datasets if not p.startswith("/vsi")]
 
     def close(self) -> None:
         for ds in self._datasets.values():

@@ -23,24 +23,12 @@ def fill_file(input_path: str, output_path: str, options: RunOptions, *,
     if uncertainty and not spec.has_uncertainty:
         raise InputError(f"method {spec.name} gives no uncertainty; use a neural process "
                          "(convcnp, convlnp) or drop the uncertainty option")
-    inputs = [input_path] + ([mask_path] if mask_path else [])
-    output_path = check_output_path(output_path, inputs)
-    sidecars = {}
-    if filled_mask:
-        sidecars["filled"] = check_output_path(sidecar_path(output_path, "filled_mask"), inputs)
-    if uncertainty:
-        sidecars["std"] = check_output_path(sidecar_path(output_path, "uncertainty"), inputs)
     with open_scene(input_path) as scene:
-        p = scene.profile
-        mask = open_mask(mask_path, p) if mask_path else None
+        inputs = [input_path] + scene.files + ([mask_path] if mask_path else [])
+        mask = open_mask(mask_path, scene.profile) if mask_path else None
         try:
-            tags = provenance_tags(p, input_path, fill_method=spec.name)
-            extras = {}
-            if "filled" in sidecars:
-                extras["filled"] = mask_layer(sidecars["filled"], p, tags, "filled (1 = filled)")
-            if "std" in sidecars:
-                extras["std"] = float_layer(sidecars["std"], p, tags)
-            with GeoTiffSink(main_layer(output_path, p, tags), extras) as sink:
+            with _output_sink(scene.profile, input_path, output_path, inputs, spec.name,
+                              filled_mask, uncertainty) as sink:
                 report = fill_scene(scene, sink, options, mask=mask, progress=progress,
                                     cancel=cancel)
         finally:
@@ -49,3 +37,17 @@ def fill_file(input_path: str, output_path: str, options: RunOptions, *,
     if report.gap_pixels == 0:
         report.notes.append("no gaps found: the output is a copy of the input")
     return report
+
+
+def _output_sink(profile, input_path, output_path, inputs, method, filled_mask, uncertainty):
+    """Check every output name before any work, then open the main layer and its sidecars."""
+    output_path = check_output_path(output_path, inputs)
+    tags = provenance_tags(profile, input_path, fill_method=method)
+    extras = {}
+    if filled_mask:
+        path = check_output_path(sidecar_path(output_path, "filled_mask"), inputs)
+        extras["filled"] = mask_layer(path, profile, tags, "filled (1 = filled)")
+    if uncertainty:
+        path = check_output_path(sidecar_path(output_path, "uncertainty"), inputs)
+        extras["std"] = float_layer(path, profile, tags)
+    return GeoTiffSink(main_layer(output_path, profile, tags), extras)

@@ -30,8 +30,8 @@ def geometry_for(profile: SceneProfile) -> SlcOffGeometry:
 def simulate_file(clean_path: str, output_path: str, seed: int = 0,
                   progress=None, cancel=None) -> float:
     """Write `output_path` = clean raster with SLC-off gaps as nodata; returns the gap fraction."""
-    output_path = check_output_path(output_path, [clean_path])
     with open_scene(clean_path) as scene:
+        output_path = check_output_path(output_path, [clean_path] + scene.files)
         p = scene.profile
         nodata = gap_nodata(p)
         out_profile = p.with_changes(nodata=nodata)

@@ -5,6 +5,7 @@ import sys
 
 from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
+from engine.io.writer import check_output_path
 from engine.jobs.fill import fill_file
 from engine.methods import list_methods
 from engine.runner import RunOptions
@@ -37,6 +38,8 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     options = RunOptions(args.method, args.tile, args.device)
+    if args.preview:
+        check_output_path(args.preview, [args.input, args.output])
     with ProgressBar(f"fill ({args.method})", args.progress) as bar:
         report = fill_file(args.input, args.output, options, mask_path=args.mask,
                            filled_mask=args.filled_mask, uncertainty=args.uncertainty,

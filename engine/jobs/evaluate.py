@@ -12,7 +12,7 @@ from rasterio.windows import Window
 from engine.errors import InputError
 from engine.gaps.simulate import burn_gaps, simulate_slc_off_mask
 from engine.io import ArrayScene, open_scene
-from engine.io.writer import ArraySink
+from engine.io.writer import ArraySink, check_output_path
 from engine.jobs.simulate import gap_nodata, geometry_for
 from engine.metrics import gap_rmse, ms_ssim_score, psnr
 from engine.methods import get_method
@@ -66,6 +66,8 @@ def evaluate_file(clean_path: str, methods: Sequence[str], seed: int = 0,
                   tile_size_px: int = 512, progress=None, cancel=None) -> list:
     for name in methods:
         get_method(name)  # unknown names fail before any work
+    if png_path:
+        png_path = check_output_path(png_path, [clean_path])
     with open_scene(clean_path) as scene:
         p = scene.profile
         if p.count * p.width * p.height > MAX_EVAL_VALUES:

@@ -17,10 +17,10 @@ import rasterio
 from rasterio.windows import Window
 
 from engine.errors import OutputError
+from engine.io.gdal_env import gdal_cache
 from engine.io.scene import SceneProfile
 
 log = logging.getLogger(__name__)
-GDAL_CACHE_MB = 256
 
 
 def check_output_path(path: str, inputs: Sequence[str] = ()) -> str:
@@ -105,21 +105,6 @@ class AtomicGeoTiff:
         for path in (self._stage, self._cog):
             if os.path.exists(path):
                 os.remove(path)
-
-
-class gdal_cache:
-    """Cap GDAL's block cache so peak memory does not grow with the scene."""
-
-    def __enter__(self):
-        from osgeo import gdal
-
-        self._old = gdal.GetCacheMax()
-        gdal.SetCacheMax(GDAL_CACHE_MB * 1024 * 1024)
-
-    def __exit__(self, *exc):
-        from osgeo import gdal
-
-        gdal.SetCacheMax(self._old)
 
 
 class GeoTiffSink:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Optional
 
 from engine.errors import InputError
+from engine.io.gdal_env import gdal_cache
 from engine.io import open_mask, open_scene
 from engine.io.writer import GeoTiffSink, check_output_path
 from engine.jobs.outputs import float_layer, main_layer, mask_layer, provenance_tags, sidecar_path
@@ -11,6 +12,7 @@ from engine.methods import get_method
 from engine.runner import FillReport, RunOptions, fill_scene
 
 
+@gdal_cache()
 def fill_file(input_path: str, output_path: str, options: RunOptions, *,
               mask_path: Optional[str] = None, filled_mask: bool = False,
               uncertainty: bool = False, progress=None, cancel=None) -> FillReport:

@@ -10,6 +10,7 @@ from rasterio.windows import Window
 
 from engine.gaps.footprint import gap_halo_px, scene_borders, tile_gaps
 from engine.gaps.stripes import StripeStats, measure_stripes
+from engine.io.gdal_env import gdal_cache
 from engine.io import open_scene
 from engine.io.scene import SceneProfile
 from engine.tiling import iter_tiles
@@ -27,6 +28,7 @@ class SceneInfo:
     stripes: Optional[StripeStats]
 
 
+@gdal_cache()
 def describe_file(path: str, progress=None, cancel=None) -> SceneInfo:
     with open_scene(path) as scene:
         p = scene.profile

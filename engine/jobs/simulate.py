@@ -5,6 +5,7 @@ import numpy as np
 
 from engine.errors import Cancelled
 from engine.gaps.simulate import SlcOffGeometry, burn_gaps, simulate_slc_off_mask
+from engine.io.gdal_env import gdal_cache
 from engine.io import open_scene
 from engine.io.scene import SceneProfile
 from engine.io.writer import AtomicGeoTiff, check_output_path
@@ -27,6 +28,7 @@ def geometry_for(profile: SceneProfile) -> SlcOffGeometry:
                           grid_rotation_deg=profile.grid_rotation_deg)
 
 
+@gdal_cache()
 def simulate_file(clean_path: str, output_path: str, seed: int = 0,
                   progress=None, cancel=None) -> float:
     """Write `output_path` = clean raster with SLC-off gaps as nodata; returns the gap fraction."""

@@ -1,0 +1,56 @@
+"""ConvLNP (Foong et al. 2020) on the pixel grid: SetConv -> encoder CNN -> a Gaussian latent map
+-> K samples -> decoder CNN -> per-pixel mean and std. The prediction is the mean over samples;
+the std is the mixture's (within-sample variance plus the spread of the sample means).
+
+Unlike the Neural Process Family reference, no latent channel is pooled over the image: a global
+code would make each tile's fill depend on the tile's extent, i.e. seams in a tiled scene. Every
+latent channel is local, which keeps the model translation-equivariant."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
+from engine.models.cnn import build_cnn
+from engine.models.convcnp import pad_features
+from engine.models.setconv import SetConv
+
+
+class ConvLNP(nn.Module):
+    def __init__(self, encoder: str = "unet", encoder_cfg: dict | None = None,
+                 decoder: str = "unet", decoder_cfg: dict | None = None, latent: int = 8,
+                 setconv_px: int = 9, decoder_hidden: int = 32, decoder_layers: int = 2,
+                 band_mix: bool = True, train_samples: int = 4, eval_samples: int = 8):
+        super().__init__()
+        self.setconv = SetConv(setconv_px)
+        self.encoder = build_cnn(encoder, SetConv.out_channels, encoder_cfg or {}, band_mix)
+        self.to_latent = nn.Conv2d(self.encoder.out_channels, 2 * latent, 1)
+        self.decoder = build_cnn(decoder, latent + SetConv.out_channels, decoder_cfg or {},
+                                 band_mix)
+        self.head = PixelMLP(self.decoder.out_channels, decoder_hidden, decoder_layers, 2)
+        self.latent = latent
+        self.train_samples, self.eval_samples = train_samples, eval_samples
+        self.multiple = max(self.encoder.multiple, self.decoder.multiple)
+
+    def forward(self, values, known, band_weight=None, samples: int | None = None,
+                generator: torch.Generator | None = None, return_samples: bool = False):
+        b, nb = values.shape[:2]
+        k = samples or (self.train_samples if self.training else self.eval_samples)
+        y, m = fold_bands(values, known)
+        feats = self.setconv(y, m)
+        x, h, w = pad_features(feats, self.multiple)
+        z_mu, z_raw = self.to_latent(self.encoder(x, nb, band_weight)).chunk(2, dim=1)
+        z_sd = 0.1 + 0.9 * torch.sigmoid(z_raw)
+        eps = torch.randn((k,) + z_mu.shape, generator=generator, device=z_mu.device,
+                          dtype=z_mu.dtype)
+        z = (z_mu + z_sd * eps).flatten(0, 1)                       # (k*n, latent, h, w)
+        ctx = x.repeat(k, 1, 1, 1)
+        bw = None if band_weight is None else band_weight.repeat(k, 1)
+        out = self.head(self.decoder(torch.cat([z, ctx], 1), nb, bw))[..., :h, :w]
+        means = (ctx[:, :1, :h, :w] + out[:, :1]).view(k, -1, 1, h, w)
+        stds = positive_std(out[:, 1:2]).view(k, -1, 1, h, w)
+        mean = means.mean(0)
+        std = torch.sqrt((stds ** 2).mean(0) + means.var(0, unbiased=False))
+        if return_samples:
+            return unfold_bands(mean, b), unfold_bands(std, b), means, stds
+        return unfold_bands(mean, b), unfold_bands(std, b)

@@ -1,0 +1,63 @@
+"""Model kinds and their named configurations (paper and fast CPU variants)."""
+from __future__ import annotations
+
+from torch import nn
+
+MODEL_KINDS = ("convcnp", "convlnp", "unet", "partialconv")
+
+# Named configurations: constructor arguments, stored verbatim in every model card.
+CONFIGS: dict = {
+    "convcnp": {
+        # fast CPU default: U-Net CNN inside the ConvCNP
+        "fast": {"cnn": "unet", "cnn_cfg": {"channels": [16, 32, 48, 64]}, "setconv_px": 9,
+                 "decoder_hidden": 32, "decoder_layers": 2, "band_mix": True},
+        "fast-perband": {"cnn": "unet", "cnn_cfg": {"channels": [16, 32, 48, 64]},
+                         "setconv_px": 9, "decoder_hidden": 32, "decoder_layers": 2,
+                         "band_mix": False},
+        "wide": {"cnn": "unet", "cnn_cfg": {"channels": [24, 48, 64, 96]}, "setconv_px": 9,
+                 "decoder_hidden": 32, "decoder_layers": 2, "band_mix": True},
+        # the paper: 10-layer depthwise ResNet, 128 channels, 4-layer decoder
+        "paper": {"cnn": "resnet", "cnn_cfg": {"channels": 128, "layers": 10, "kernel_px": 9},
+                  "setconv_px": 11, "decoder_hidden": 128, "decoder_layers": 4,
+                  "band_mix": True},
+    },
+    "convlnp": {
+        "fast": {"encoder": "unet", "encoder_cfg": {"channels": [16, 32, 48, 64]},
+                 "decoder": "unet", "decoder_cfg": {"channels": [16, 24, 32]}, "latent": 8,
+                 "setconv_px": 9, "decoder_hidden": 32, "decoder_layers": 2, "band_mix": True,
+                 "train_samples": 4, "eval_samples": 8},
+        # the paper: two 8-layer ResNets
+        "paper": {"encoder": "resnet", "encoder_cfg": {"channels": 128, "layers": 8},
+                  "decoder": "resnet", "decoder_cfg": {"channels": 128, "layers": 8},
+                  "latent": 64, "setconv_px": 11, "decoder_hidden": 128, "decoder_layers": 4,
+                  "band_mix": True, "train_samples": 4, "eval_samples": 8},
+    },
+    "unet": {"fast": {"channels": [16, 32, 48, 64], "band_mix": True},
+             "wide": {"channels": [32, 64, 128, 256], "band_mix": True}},
+    "partialconv": {"fast": {"channels": [16, 32, 64, 96], "kernels": [7, 5, 5, 3]}},
+}
+
+
+def build_model(kind: str, config: dict) -> nn.Module:
+    """Instantiate `kind` with constructor arguments `config` (a dict from CONFIGS or a card)."""
+    if kind == "convcnp":
+        from engine.models.convcnp import ConvCNP
+        return ConvCNP(**config)
+    if kind == "convlnp":
+        from engine.models.convlnp import ConvLNP
+        return ConvLNP(**config)
+    if kind == "unet":
+        from engine.models.unet import UNet
+        return UNet(**config)
+    if kind == "partialconv":
+        from engine.models.partialconv import PartialConvUNet
+        return PartialConvUNet(**config)
+    raise ValueError(f"unknown model kind {kind!r}; choose one of: {', '.join(MODEL_KINDS)}")
+
+
+def named_config(kind: str, name: str) -> dict:
+    try:
+        return CONFIGS[kind][name]
+    except KeyError:
+        raise ValueError(f"no configuration {name!r} for {kind}; choose one of: "
+                         f"{', '.join(CONFIGS.get(kind, {}))}") from None

@@ -45,7 +45,9 @@ class _GdalInverseDistance:
             ds = mem.Create("", w, h, 2, gdal.GDT_Float32)
             ds.GetRasterBand(1).WriteArray(values[b])
             ds.GetRasterBand(2).WriteArray(known[b].astype(np.float32))
-            gdal.FillNodata(ds.GetRasterBand(1), ds.GetRasterBand(2), IDW_SEARCH_PX, 0)
+            # Without TEMP_FILE_DRIVER=MEM, GDAL writes scratch GeoTIFFs into the working folder.
+            gdal.FillNodata(ds.GetRasterBand(1), ds.GetRasterBand(2), IDW_SEARCH_PX, 0,
+                            options=["TEMP_FILE_DRIVER=MEM"])
             out[b] = ds.GetRasterBand(1).ReadAsArray()
             ds = None
         return FillResult(out)

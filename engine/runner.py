@@ -18,7 +18,7 @@ from engine.device import resolve_device
 from engine.errors import Cancelled, InputError
 from engine.gaps.footprint import gap_halo_px, scene_borders, tile_gaps
 from engine.io.scene import Scene
-from engine.methods import get_method
+from engine.methods import get_method, require
 from engine.stats import BandStats, scene_stats
 from engine.tiling import iter_tiles, tile_count
 
@@ -62,6 +62,7 @@ def fill_scene(scene: Scene, sink, options: RunOptions, *, mask=None,
                stats: Optional[BandStats] = None) -> FillReport:
     """Fill every gap of `scene` into `sink`. Raises Cancelled when `cancel()` turns true."""
     spec = get_method(options.method)
+    require(spec)
     device = resolve_device(options.device, spec.needs_torch)
     p = scene.profile
     stats = stats or scene_stats(scene)

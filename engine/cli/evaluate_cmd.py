@@ -1,9 +1,10 @@
 """`evaluate CLEAN --methods a,b,c`: simulate gaps, fill with each method, score."""
 from __future__ import annotations
 
+import dataclasses
 import os
 
-from engine.cli.progress import ProgressBar, add_progress_option
+from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
 from engine.jobs.evaluate import evaluate_file
 
@@ -37,4 +38,6 @@ def run(args) -> int:
         print(f"{s.method:<16}{s.rmse:>12.2f}{s.rmse_norm:>13.4f}{s.psnr_db:>9.2f}"
               f"{ssim:>9}{s.seconds:>7.1f}")
     print(f"comparison image: {png}")
+    if args.progress == "json":
+        emit_json("done", scores=[dataclasses.asdict(s) for s in scores], png=png)
     return 0

@@ -7,10 +7,9 @@ from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
 from engine.io.writer import check_output_path
 from engine.jobs.fill import fill_file
-from engine.methods import list_methods
+from engine.methods import DEFAULT_METHOD, list_methods
 from engine.runner import RunOptions
 
-DEFAULT_METHOD = "idw"
 
 
 def add_parser(sub) -> None:

@@ -1,7 +1,7 @@
 """`simulate CLEAN OUTPUT --seed N`: burn SLC-off gaps as nodata."""
 from __future__ import annotations
 
-from engine.cli.progress import ProgressBar, add_progress_option
+from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.jobs.simulate import simulate_file
 
 
@@ -20,4 +20,6 @@ def run(args) -> int:
     with ProgressBar("simulate", args.progress) as bar:
         fraction = simulate_file(args.clean, args.output, args.seed, progress=bar)
     print(f"{args.output}: {100 * fraction:.1f} % of pixels set to nodata (seed {args.seed})")
+    if args.progress == "json":
+        emit_json("done", output=args.output, gap_fraction=fraction, seed=args.seed)
     return 0

@@ -1,6 +1,8 @@
 """Fill methods, registered by name. Importing this package registers the built-in ones."""
-from engine.methods.registry import FillResult, MethodSpec, get_method, list_methods, register
+from engine.methods.registry import (DEFAULT_METHOD, FillResult, MethodSpec, get_method,
+                                     list_methods, missing_requirements, register, require)
 
 from engine.methods import classical  # noqa: F401  (registers navier-stokes, telea, idw)
 
-__all__ = ["FillResult", "MethodSpec", "get_method", "list_methods", "register"]
+__all__ = ["DEFAULT_METHOD", "FillResult", "MethodSpec", "get_method", "list_methods",
+           "missing_requirements", "register", "require"]

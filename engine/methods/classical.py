@@ -61,14 +61,16 @@ def _opencv(flag_name: str):
     return make
 
 
+_OPENCV = ("cv2", "opencv-python-headless==4.11.0.86")
+
 register(MethodSpec(
     name="navier-stokes", title="Navier-Stokes inpainting",
     summary="OpenCV fluid-dynamics inpainting; fast, smooth, blurs texture in wide gaps.",
-    halo_px=32, factory=_opencv("INPAINT_NS")))
+    halo_px=32, factory=_opencv("INPAINT_NS"), requires=(_OPENCV,)))
 register(MethodSpec(
     name="telea", title="Telea inpainting",
     summary="OpenCV fast-marching inpainting; fast, smears edges across wide gaps.",
-    halo_px=32, factory=_opencv("INPAINT_TELEA")))
+    halo_px=32, factory=_opencv("INPAINT_TELEA"), requires=(_OPENCV,)))
 register(MethodSpec(
     name="idw", title="Inverse distance (GDAL FillNodata)",
     summary=f"QGIS's Fill NoData with a {IDW_SEARCH_PX} px search that spans the widest gaps; "

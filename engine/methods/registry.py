@@ -34,9 +34,12 @@ class MethodSpec:
     kind: str = "classical"         # "classical" or "neural"
     needs_torch: bool = False
     has_uncertainty: bool = False
+    requires: tuple = ()            # (import name, pip requirement) pairs it cannot run without
 
 
 _REGISTRY: dict = {}
+# The best measured method that needs nothing beyond the core set-up (see README results).
+DEFAULT_METHOD = "idw"
 
 
 def register(spec: MethodSpec) -> MethodSpec:
@@ -55,3 +58,22 @@ def get_method(name: str) -> MethodSpec:
 
 def list_methods() -> list:
     return list(_REGISTRY.values())
+
+
+def missing_requirements(spec: MethodSpec) -> list:
+    """pip requirements of `spec` that are not importable here, without importing them (the
+    QGIS plugin asks this inside QGIS, where importing torch is what we avoid)."""
+    import importlib.util
+
+    needs = list(spec.requires) + ([("torch", "torch==2.13.0")] if spec.needs_torch else [])
+    return [pip for module, pip in needs if importlib.util.find_spec(module) is None]
+
+
+def require(spec: MethodSpec) -> None:
+    """Raise MissingDependency naming the exact install command when something is missing."""
+    missing = missing_requirements(spec)
+    if missing:
+        from engine.errors import MissingDependency
+
+        raise MissingDependency(f"method {spec.name} needs {', '.join(missing)}; install with "
+                                f"`python -m pip install {' '.join(missing)}`")

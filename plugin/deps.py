@@ -1,0 +1,64 @@
+"""Optional dependencies and where things run, checked WITHOUT importing torch into QGIS.
+
+Importing torch inside QGIS costs seconds and is where native-library clashes happen, so the
+plugin only asks whether it is installed (`find_spec`); torch itself is loaded by the worker.
+"""
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import shlex
+import subprocess
+
+from .worker.python import PLUGIN_DIR, find_worker_python, no_window, qgis_python, worker_env
+
+TORCH_REQUIREMENT = "torch==2.13.0"  # same pin as requirements.txt (a test keeps them in step)
+
+
+def torch_available() -> bool:
+    """True when QGIS's Python can import torch (looked up, not imported)."""
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def install_command() -> str:
+    """One command, ready to paste in a terminal, that installs torch for QGIS's Python."""
+    python = qgis_python()
+    quoted = f'"{python}"' if os.name == "nt" else shlex.quote(python)
+    return f"{quoted} -m pip install {TORCH_REQUIREMENT}"
+
+
+def missing_torch_message() -> str:
+    return ("needs PyTorch, which QGIS's Python cannot import. Install it with this command, "
+            f"then restart QGIS:\n{install_command()}")
+
+
+def running_on(needs_torch: bool, device: str = "auto") -> str:
+    """"CPU (n threads)" or "CUDA (name)": where a method with these needs would run."""
+    if not needs_torch:
+        return f"CPU ({os.cpu_count() or 1} threads)"
+    if not torch_available():
+        return "nowhere yet: this method needs PyTorch"
+    return _torch_device_text(device)
+
+
+@functools.lru_cache(maxsize=None)
+def _torch_device_text(device: str) -> str:
+    """Asked of the worker Python (it loads torch, QGIS does not); in process as a fallback."""
+    code = ("from engine.device import describe_device, resolve_device; "
+            f"print(describe_device(resolve_device({device!r}, True)))")
+    python = find_worker_python()
+    if python is None:
+        from engine.device import describe_device, resolve_device
+
+        return describe_device(resolve_device(device, True))
+    done = subprocess.run([python, "-c", code], cwd=PLUGIN_DIR, env=worker_env(),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=120, **no_window())
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
+        return f"unavailable ({last})"
+    return done.stdout.strip()

@@ -1,0 +1,1 @@
+"""Dialogs and the code that runs algorithms for them; imported only from `initGui`."""

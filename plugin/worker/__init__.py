@@ -1,0 +1,6 @@
+"""How the plugin runs the engine: in a worker process when a suitable Python is found (see
+`python.py` and docs/plugin.md for why), in process otherwise."""
+from .evaluate import EvaluateRequest, run_evaluate
+from .fill import FillRequest, run_fill, worker_mode
+
+__all__ = ["EvaluateRequest", "FillRequest", "run_evaluate", "run_fill", "worker_mode"]

@@ -1,0 +1,83 @@
+"""Without PyTorch the plugin still loads and offers the classical methods; neural methods are
+shown but refused with the exact install command for QGIS's Python."""
+from __future__ import annotations
+
+import os
+import sys
+
+import processing
+import pytest
+from qgis.core import QgsProcessingException
+
+from plugin_testing import ROOT, import_plugin_package
+
+from engine.methods import MethodSpec, registry
+
+
+@pytest.fixture
+def no_torch(monkeypatch):
+    """Torch made unimportable, and a neural method registered as the engine will register
+    its ConvCNP (the registry is the engine's; the fake entry is removed afterwards)."""
+    monkeypatch.setitem(sys.modules, "torch", None)
+    spec = MethodSpec(name="test-neural", title="Test neural process", summary="needs torch",
+                      halo_px=16, factory=lambda device: None, kind="neural",
+                      needs_torch=True, has_uncertainty=True)
+    monkeypatch.setitem(registry._REGISTRY, spec.name, spec)
+    return spec
+
+
+def test_classical_methods_offered_and_neural_explained(no_torch):
+    pkg = import_plugin_package()
+    from landsat_gapfill.plugin import deps, methods
+
+    assert pkg and not deps.torch_available()
+    choices = {c.name: c for c in methods.method_choices()}
+    assert all(choices[n].available for n in ("idw", "telea", "navier-stokes"))
+    neural = choices["test-neural"]
+    assert not neural.available and neural.label.endswith("(needs PyTorch)")
+    assert "-m pip install torch==2.13.0" in neural.reason
+    assert deps.install_command().endswith("-m pip install torch==2.13.0")
+    assert methods.default_method() == "idw"
+
+
+def test_fill_algorithm_refuses_neural_method_with_install_command(plugin, no_torch, tmp_path):
+    from landsat_gapfill.plugin.algorithms import FillAlgorithm
+
+    alg = FillAlgorithm()  # built after the neural method appeared, like a QGIS restart
+    alg.initAlgorithm({})
+    with pytest.raises(QgsProcessingException, match="pip install torch==2.13.0"):
+        processing.run(alg, {"INPUT": str(ROOT / "tests/data/menindee_20100116_256.tif"),
+                             "METHOD": "test-neural", "OUTPUT": str(tmp_path / "o.tif")})
+
+
+def test_dialog_disables_neural_method_and_shows_command(plugin, no_torch, qgis_iface):
+    from landsat_gapfill.plugin.gui.fill_dialog import FillDialog
+
+    dialog = FillDialog(qgis_iface)
+    try:
+        combo = dialog.method_combo
+        index = combo.findData("test-neural")
+        assert index >= 0 and not combo.model().item(index).isEnabled()
+        assert combo.currentData() == "idw"
+        assert dialog.torch_note.isVisibleTo(dialog)
+        assert "pip install torch==2.13.0" in dialog.torch_note.text()
+        assert dialog.running_label.text().startswith("Running on: CPU (")
+    finally:
+        dialog.deleteLater()
+
+
+def test_torch_pin_matches_requirements():
+    from landsat_gapfill.plugin.deps import TORCH_REQUIREMENT
+
+    pins = (ROOT / "requirements.txt").read_text().split()
+    assert TORCH_REQUIREMENT in pins
+
+
+def test_running_on_for_torch_methods_is_asked_of_the_worker(plugin):
+    from landsat_gapfill.plugin import deps
+
+    assert deps.running_on(False) == f"CPU ({os.cpu_count()} threads)"
+    assert deps.running_on(True, "cpu").startswith("CPU (")  # torch loaded in the worker only
+    if "torch" in sys.modules and sys.modules["torch"] is not None:
+        pytest.skip("torch already imported here by another test")
+    assert "torch" not in sys.modules

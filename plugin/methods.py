@@ -23,6 +23,10 @@ class MethodChoice:
         return self.spec.name
 
     @property
+    def summary(self) -> str:
+        return self.spec.summary
+
+    @property
     def label(self) -> str:
         return self.spec.title if self.available else f"{self.spec.title} (needs PyTorch)"
 

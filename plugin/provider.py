@@ -9,6 +9,7 @@ from .icons import icon
 
 PROVIDER_ID = "landsatgapfill"
 FILL_ALGORITHM_ID = f"{PROVIDER_ID}:fillscanlines"
+WATER_ALGORITHM_ID = f"{PROVIDER_ID}:classifywaterseasonality"
 
 
 class GapFillProvider(QgsProcessingProvider):

@@ -16,6 +16,7 @@ from .worker.python import PLUGIN_DIR
 
 STYLE_DIR = os.path.join(PLUGIN_DIR, "resources", "styles")
 FILLED_MASK_QML = os.path.join(STYLE_DIR, "filled_mask.qml")
+WATER_CLASSES_QML = os.path.join(STYLE_DIR, "water_classes.qml")  # palette + class names
 
 
 def style_like(layer: QgsRasterLayer, renderer: Optional[QgsRasterRenderer]) -> bool:

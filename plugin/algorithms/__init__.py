@@ -1,9 +1,12 @@
 """Processing algorithms. No `iface`, no widgets: they also run in `qgis_process`, batch mode,
-models and scripts, and the dialog runs the very same `fillscanlines` algorithm."""
+models and scripts, and the dialogs run the very same `fillscanlines` and
+`classifywaterseasonality` algorithms."""
 from .evaluate import EvaluateAlgorithm
 from .fill import FillAlgorithm
 from .simulate import SimulateAlgorithm
+from .water import WaterAlgorithm
 
-ALGORITHMS = (FillAlgorithm, SimulateAlgorithm, EvaluateAlgorithm)
+ALGORITHMS = (FillAlgorithm, SimulateAlgorithm, EvaluateAlgorithm, WaterAlgorithm)
 
-__all__ = ["ALGORITHMS", "FillAlgorithm", "SimulateAlgorithm", "EvaluateAlgorithm"]
+__all__ = ["ALGORITHMS", "FillAlgorithm", "SimulateAlgorithm", "EvaluateAlgorithm",
+           "WaterAlgorithm"]

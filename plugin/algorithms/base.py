@@ -76,6 +76,18 @@ def tile_size_parameter() -> QgsProcessingParameterNumber:
     return param
 
 
+def report_engine(feedback, running_on_text: str) -> None:
+    """Log where the work runs and which engine process runs it (the same lines for every
+    algorithm, so bug reports always carry them)."""
+    from ..worker import worker_mode
+
+    feedback.pushInfo(f"Running on: {running_on_text}")
+    mode, python = worker_mode()
+    feedback.pushInfo(f"Engine: worker process ({python})" if python else
+                      "Engine: inside QGIS's process (no Python that can import the "
+                      "engine was found for a worker process)")
+
+
 def progress_to(feedback):
     """Engine progress callback (done, total) -> feedback percentage."""
     return lambda done, total: feedback.setProgress(100.0 * done / max(total, 1))

@@ -13,9 +13,9 @@ from ..deps import running_on
 from ..layers import layer_file_path
 from ..methods import choice, default_method, method_choices, methods_help_html
 from ..styling import FILLED_MASK_QML, LayerStyler
-from ..worker import FillRequest, run_fill, worker_mode
+from ..worker import FillRequest, run_fill
 from .base import (ADVANCED, GapFillAlgorithm, device_parameter, engine_call, progress_to,
-                   static_enum, tile_size_parameter)
+                   report_engine, static_enum, tile_size_parameter)
 
 SIDECARS = (("OUTPUT_FILLED_MASK", "Filled-pixel mask"), ("OUTPUT_UNCERTAINTY", "Uncertainty"))
 
@@ -103,11 +103,7 @@ class FillAlgorithm(GapFillAlgorithm):
             self.parameterAsBoolean(parameters, "FILLED_MASK", context),
             self.parameterAsBoolean(parameters, "UNCERTAINTY", context))
         spec = choice(request.method).spec
-        feedback.pushInfo(f"Running on: {running_on(spec.needs_torch, request.device)}")
-        mode, python = worker_mode()
-        feedback.pushInfo(f"Engine: worker process ({python})" if python else
-                          "Engine: inside QGIS's process (no Python that can import the "
-                          "engine was found for a worker process)")
+        report_engine(feedback, running_on(spec.needs_torch, request.device))
         done = engine_call(run_fill, request, progress=progress_to(feedback),
                            cancel=feedback.isCanceled, log=feedback.pushDebugInfo)
         for note in done.get("notes") or []:

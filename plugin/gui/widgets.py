@@ -1,20 +1,58 @@
-"""Widget helpers kept out of the dialog class: method list entries and the gap sentence."""
+"""Widget helpers shared by the dialogs: method list entries, wrapping labels, the tile-size
+box, the output-file picker, and the gap sentence."""
 from __future__ import annotations
 
+from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import QLabel, QSpinBox, QVBoxLayout, QWidget
 
 
 def populate_methods(combo, choices, selected: str) -> None:
-    """One entry per registered method; those that cannot run here are shown but disabled,
-    with the reason (and the install command) as tooltip."""
+    """One entry per method (methods.MethodChoice or water.FillOption: name, label, summary,
+    available, reason); those that cannot run here are shown but disabled, with the reason (and
+    the install command) as tooltip."""
     combo.clear()
     for c in choices:
         combo.addItem(c.label, c.name)
         index = combo.count() - 1
-        combo.setItemData(index, c.reason or c.spec.summary, Qt.ItemDataRole.ToolTipRole)
+        combo.setItemData(index, c.reason or c.summary, Qt.ItemDataRole.ToolTipRole)
         if not c.available:
             combo.model().item(index).setEnabled(False)
     combo.setCurrentIndex(max(0, combo.findData(selected)))
+
+
+def wrapping_label(selectable: bool = False) -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def stacked(*widgets) -> QWidget:
+    """Widgets in one form row, so a hidden one leaves no empty row."""
+    row = QWidget()
+    layout = QVBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return row
+
+
+def tile_spin(value: int = 512) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(64, 8192)
+    spin.setSingleStep(64)
+    spin.setValue(value)
+    spin.setSuffix(" px")
+    return spin
+
+
+def geotiff_output_widget() -> QgsFileWidget:
+    widget = QgsFileWidget()
+    widget.setStorageMode(QgsFileWidget.StorageMode.SaveFile)
+    widget.setFilter("GeoTIFF (*.tif *.tiff)")
+    return widget
 
 
 def gap_text(info, error) -> str:

@@ -2,5 +2,7 @@
 `python.py` and docs/plugin.md for why), in process otherwise."""
 from .evaluate import EvaluateRequest, run_evaluate
 from .fill import FillRequest, run_fill, worker_mode
+from .water import WaterRequest, run_water
 
-__all__ = ["EvaluateRequest", "FillRequest", "run_evaluate", "run_fill", "worker_mode"]
+__all__ = ["EvaluateRequest", "FillRequest", "WaterRequest", "run_evaluate", "run_fill",
+           "run_water", "worker_mode"]

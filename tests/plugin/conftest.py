@@ -10,7 +10,7 @@ import shutil
 import pytest
 from qgis.PyQt.QtCore import QCoreApplication
 
-from plugin_testing import SAMPLE, import_plugin_package
+from plugin_testing import SAMPLE, WATER_DATES, import_plugin_package
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +29,11 @@ def sample(tmp_path) -> pathlib.Path:
     folder = tmp_path / "scene"
     folder.mkdir()
     return pathlib.Path(shutil.copy(SAMPLE, folder / SAMPLE.name))
+
+
+@pytest.fixture(scope="session")
+def water_dates(tmp_path_factory) -> list:
+    """Private copies of the three real Menindee dates (January, February, May 2010), as str
+    paths in date order; QGIS writes .aux.xml statistics beside rasters it opens."""
+    folder = tmp_path_factory.mktemp("water_dates")
+    return [str(shutil.copy(path, folder / path.name)) for path in WATER_DATES]

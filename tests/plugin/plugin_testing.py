@@ -19,6 +19,14 @@ SAMPLE = ROOT / "resources" / "samples" / "menindee_20100116.tif"
 DATA = ROOT / "tests" / "data"
 LETHBRIDGE_MTL = DATA / "lethbridge_le07_256" / "LE07_L1TP_041025_20000821_20170210_01_T1_MTL.txt"
 FILL = "landsatgapfill:fillscanlines"
+WATER = "landsatgapfill:classifywaterseasonality"
+# Real Menindee crops (600 x 400 px, 25 m, EPSG:3577; tests/data/README.md) and regions of them
+# (row0, row1, col0, col1), as in tests/test_water.py: the east shore of a lake dry in January
+# and full in May, the inside of a lake full on every date, dry land with irrigated fields.
+WATER_DATES = [DATA / "menindee_water" / f"menindee_{d}.tif"
+               for d in ("20100116", "20100201", "20100508")]
+SEASONAL, PERMANENT, LAND = (300, 390, 250, 320), (20, 130, 470, 580), (200, 300, 380, 480)
+PIXEL_M2 = 25.0 * 25.0
 
 
 def import_plugin_package():
@@ -41,6 +49,19 @@ def wait_for(predicate, timeout_s: float = 120.0, what: str = "condition") -> No
         QCoreApplication.processEvents()
         time.sleep(0.02)
 
+
+
+def class_shares(path, box) -> np.ndarray:
+    """Share of class codes 0-3 inside `box` of the class raster at `path`."""
+    r0, r1, c0, c1 = box
+    with rasterio.open(path) as ds:
+        cut = ds.read(1)[r0:r1, c0:c1]
+    return np.bincount(cut.ravel(), minlength=4)[:4] / cut.size
+
+
+def class_pixels(path) -> np.ndarray:
+    with rasterio.open(path) as ds:
+        return np.bincount(ds.read(1).ravel(), minlength=4)[:4]
 
 
 def read(path):

@@ -19,7 +19,8 @@ def test_build_zip(tmp_path):
         names = set(zf.namelist())
     for required in ("__init__.py", "metadata.txt", "plugin/main.py", "plugin/provider.py",
                      "engine/__init__.py", "resources/icons/icon.svg",
-                     "resources/styles/filled_mask.qml",
+                     "resources/styles/filled_mask.qml", "resources/styles/water_classes.qml",
+                     "resources/icons/water.svg", "plugin/worker/water.py",
                      "plugin/worker/scripts/evaluate_job.py"):
         assert f"landsat_gapfill/{required}" in names, required
     tops = {n.split("/")[1] for n in names}

@@ -13,7 +13,7 @@ from qgis.core import QgsApplication
 
 from plugin_testing import ROOT, import_plugin_package
 
-ALGORITHMS = ["evaluategapfill", "fillscanlines", "simulateslcoff"]
+ALGORITHMS = ["classifywaterseasonality", "evaluategapfill", "fillscanlines", "simulateslcoff"]
 MENU = "Landsat 7 Gap Fill"
 
 
@@ -34,10 +34,12 @@ def test_provider_and_actions_registered_and_unloaded(plugin, qgis_iface):
     for algorithm in provider.algorithms():
         assert algorithm.shortHelpString() and not algorithm.icon().isNull()
         assert algorithm.group() == "Landsat 7 SLC-off"
-    action = plugin.fill_action
-    assert action.text() == "Fill scanlines…" and not action.icon().isNull()
-    assert action in plugin.toolbar.actions()
-    qgis_iface.addPluginToRasterMenu.assert_called_once_with(MENU, action)
+    fill, water = plugin.fill_action, plugin.water_action
+    assert fill.text() == "Fill scanlines…" and water.text() == "Water classes…"
+    for action in (fill, water):
+        assert not action.icon().isNull() and action in plugin.toolbar.actions()
+    assert [c.args for c in qgis_iface.addPluginToRasterMenu.call_args_list] == \
+        [(MENU, fill), (MENU, water)]
 
 
 def test_headless_load_for_qgis_process(plugin):

@@ -1,0 +1,62 @@
+"""`water DATE1 DATE2 [DATE3 ...] OUTPUT`: water seasonality classes from a few dates."""
+from __future__ import annotations
+
+import sys
+
+from engine.cli.progress import ProgressBar, add_progress_option, emit_json
+from engine.device import DEVICES
+from engine.jobs.water import DEFAULT_FILL_METHOD, classify_water
+from engine.water.bands import parse_band_list
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "water", help="classify water seasonality from two or more dates",
+        description="Fill each date's SLC-off gaps, align the dates to the first one's grid and "
+                    "classify every pixel as 1 not water, 2 seasonal water (water on some valid "
+                    "dates) or 3 permanent water (on all of them); 0 = no valid date. Writes a "
+                    "paletted uint8 GeoTIFF and prints the area of each class.")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="two or more dates (rasters with red, NIR and SWIR1, or Landsat products), "
+                        "then the output GeoTIFF")
+    p.add_argument("--fill-method", default=DEFAULT_FILL_METHOD, metavar="NAME",
+                   help="gap-fill method: a name from `fill --help`, auto (a neural method if "
+                        "its weights are installed, else idw; default) or none")
+    p.add_argument("--device", default="auto", choices=DEVICES, help="where the models run")
+    p.add_argument("--bands", metavar="R,N,S",
+                   help="1-based band numbers of red, NIR and SWIR1 in every date "
+                        "(default: from band names, or bands 1,2,3 of a 3-band raster)")
+    p.add_argument("--reflectance-scale", type=float, metavar="FACTOR",
+                   help="multiply pixel values by FACTOR to get reflectance (default: from "
+                        "product metadata or the pixel type, e.g. 0.0001 for int16)")
+    p.add_argument("--tile", type=int, default=512, metavar="N",
+                   help="tile size in px (default 512)")
+    add_progress_option(p)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from engine.errors import InputError
+
+    if len(args.paths) < 3:
+        raise InputError(f"water needs at least two dates and an output, got {len(args.paths)} "
+                         "path(s)")
+    *dates, output = args.paths
+    with ProgressBar("water", args.progress) as bar:
+        report = classify_water(dates, output, fill_method=args.fill_method, device=args.device,
+                                bands=parse_band_list(args.bands),
+                                reflectance_scale=args.reflectance_scale, tile_size_px=args.tile,
+                                progress=bar)
+    print(f"{output}: {report.dates} dates, gaps filled with {report.fill_method}, classified "
+          f"on {report.device} in {report.seconds:.1f} s")
+    for name, km2 in report.areas_km2.items():
+        print(f"  {name:<16} {km2:12.3f} km2 {report.areas_ha[name]:14.1f} ha "
+              f"({report.pixel_counts[name]} px)")
+    print(f"  {'no data':<16} {report.pixel_counts['no data']} px")
+    for note in report.notes:
+        print(note, file=sys.stderr)
+    if args.progress == "json":
+        emit_json("done", output=output, dates=report.dates, fill_method=report.fill_method,
+                  device=report.device, pixel_counts=report.pixel_counts,
+                  areas_km2=report.areas_km2, areas_ha=report.areas_ha, notes=report.notes)
+    return 0

@@ -1,0 +1,232 @@
+"""Water seasonality from two or more dates: fill each date's gaps through the engine's runner,
+align the dates to the first one's grid, classify with the water model tile by tile, and write
+a paletted class GeoTIFF (0 no data, 1 not water, 2 seasonal water, 3 permanent water).
+
+`classify_water` is what the QGIS plugin calls; it never prints (progress and cancel are
+callbacks, results come back in a `WaterReport`)."""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+
+from engine.device import resolve_device
+from engine.errors import EngineError, InputError
+from engine.io import open_scene
+from engine.io.writer import check_output_path
+from engine.jobs.outputs import provenance_tags
+from engine.tiling import tile_count
+from engine.water.bands import select_bands
+from engine.water.classes import CLASS_NAMES
+from engine.water.dates import (NO_FILL, BandSubset, PreparedDate, align_to, check_overlap,
+                                fill_date, same_grid)
+from engine.water.output import ClassRaster, pixel_area_m2
+from engine.water.predict import classify_windows
+from engine.water.radiometry import calibration_for
+from engine.water.weights import load_model
+
+log = logging.getLogger(__name__)
+
+AUTO = "auto"
+DEFAULT_FILL_METHOD = AUTO
+FALLBACK_FILL_METHOD = "idw"
+PREFERRED_NEURAL = ("convcnp", "convlnp")
+TILE_PX = 512
+
+
+@dataclass
+class WaterReport:
+    output: str
+    dates: int
+    fill_method: str
+    device: str
+    pixel_counts: dict = field(default_factory=dict)   # class name -> pixels
+    areas_km2: dict = field(default_factory=dict)
+    areas_ha: dict = field(default_factory=dict)
+    pixel_area_m2: float = 0.0
+    filled_pixels: int = 0                             # band-pixels filled over all dates
+    single_date_pixels: int = 0                        # pixels with exactly one valid date
+    seconds: float = 0.0
+    notes: list = field(default_factory=list)
+
+
+def classify_water(date_paths: Sequence[str], output_path: str, *,
+                   fill_method: str = DEFAULT_FILL_METHOD, device: str = "auto",
+                   bands: Optional[Sequence[int]] = None,
+                   reflectance_scale: Optional[float] = None, tile_size_px: int = TILE_PX,
+                   model_card: Optional[str] = None,
+                   progress: Optional[Callable[[int, int], None]] = None,
+                   cancel: Optional[Callable[[], bool]] = None) -> WaterReport:
+    """Classify water seasonality from `date_paths` (>= 2 rasters or Landsat products of the
+    same place, each with red, NIR and SWIR1) into `output_path`.
+
+    fill_method: a registered fill method, "auto" (a neural method whose weights are installed,
+    else idw) or "none" (classify with the gaps left as no data). bands: 1-based band numbers
+    of red, NIR, SWIR1 in every date (default: from band names). reflectance_scale: factor from
+    pixel values to reflectance (default: from product metadata or the pixel type).
+    """
+    start = time.perf_counter()
+    paths = [os.fspath(p) for p in date_paths]
+    if len(paths) < 2:
+        raise InputError(f"water seasonality needs at least two dates, got {len(paths)}")
+    if not 64 <= tile_size_px <= 8192:
+        raise InputError(f"tile size must be between 64 and 8192 px, got {tile_size_px}")
+    notes: list = []
+    with ExitStack() as stack:
+        scenes = [stack.enter_context(open_scene(p)) for p in paths]
+        subsets, calibrations = _select(paths, scenes, bands, reflectance_scale, notes)
+        output_path = check_output_path(output_path, paths + [f for s in scenes for f in s.files])
+        method = resolve_fill_method(fill_method, device, notes)
+        run_device = resolve_device(device, True)
+        model, card = load_model(run_device, model_card)
+        ref = subsets[0].profile
+        counter = _Progress(progress, _total_steps(subsets, ref, tile_size_px))
+        workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="water-"))
+        dates = [_prepare(i, path, sub, cal, ref, workdir, method, run_device, tile_size_px,
+                          counter, cancel)
+                 for i, (path, sub, cal) in enumerate(zip(paths, subsets, calibrations))]
+        tags = provenance_tags(ref, paths[0], water_dates=len(paths), fill_method=method,
+                               water_model=os.path.basename(card.weights),
+                               water_model_sha256=card.sha256)
+        counts, single = _write_classes(output_path, tags, dates, model, ref, run_device,
+                                        tile_size_px, counter, cancel)
+    report = _report(output_path, len(paths), method, run_device, counts, ref, notes)
+    report.filled_pixels = sum(d.filled_pixels for d in dates)
+    report.single_date_pixels = single
+    if single:
+        report.notes.append(f"{single} px ({100 * single / (ref.width * ref.height):.1f} %) "
+                            "have one valid date only (clouds or unfilled no data on the "
+                            "others): they can be not water or permanent, never seasonal")
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _write_classes(path, tags, dates, model, ref, device, tile_px, counter, cancel) -> tuple:
+    """Classify into the atomic class raster; returns (pixels per class, single-date pixels)."""
+    raster = ClassRaster(path, ref, tags)
+    single = _SingleDateCount()
+    try:
+        _classify(dates, model, ref, raster, device, tile_px, counter, cancel, single)
+        raster.commit()
+    except BaseException:
+        raster.abort()
+        raise
+    return raster.counts, single.pixels
+
+
+def resolve_fill_method(name: str, device: str, notes: list) -> str:
+    """"auto" -> the first neural method whose weights load, else idw; "none" stays; any other
+    name must be registered (an unknown name is an InputError listing the valid ones)."""
+    from engine.methods import get_method, list_methods
+
+    if name == NO_FILL:
+        notes.append("gaps were not filled (fill method none): they count as no data")
+        return name
+    if name != AUTO:
+        return get_method(name).name
+    registered = {m.name: m for m in list_methods()}
+    for candidate in PREFERRED_NEURAL:
+        spec = registered.get(candidate)
+        if spec is None:
+            continue
+        try:
+            spec.factory(resolve_device(device, spec.needs_torch))
+            return candidate
+        except (EngineError, ImportError, OSError, RuntimeError) as exc:
+            log.debug("fill method %s unavailable: %s", candidate, exc)
+    notes.append(f"no neural fill method with installed weights; gaps filled with "
+                 f"{FALLBACK_FILL_METHOD}")
+    return FALLBACK_FILL_METHOD
+
+
+def _select(paths, scenes, bands, scale, notes) -> tuple:
+    first = scenes[0].profile
+    subsets, calibrations = [], []
+    for i, (path, scene) in enumerate(zip(paths, scenes)):
+        label = f"date {i + 1} ({os.path.basename(os.path.normpath(path))})"
+        p = scene.profile
+        if p.count != first.count:
+            raise InputError(f"{label} has {p.count} band(s) but date 1 has {first.count}; give "
+                             "every date with the same bands")
+        idx = select_bands(p.band_names, bands, label)
+        if i > 0:
+            check_overlap(first, p, label)
+        cal = calibration_for(path, scene, idx, scale)
+        if "assumed" in cal.source:
+            notes.append(f"{label}: reflectance = {cal.source}")
+        subsets.append(BandSubset(scene, idx))
+        calibrations.append(cal)
+    return subsets, calibrations
+
+
+def _total_steps(subsets, ref, tile_px) -> int:
+    steps = sum(tile_count(s.profile.height, s.profile.width, tile_px) for s in subsets)
+    return steps + tile_count(ref.height, ref.width, tile_px)
+
+
+class _Progress:
+    """Maps each stage's (done, total) onto one running count over the whole job."""
+
+    def __init__(self, callback, total: int):
+        self.callback, self.total, self.base = callback, total, 0
+
+    def stage(self):
+        base = self.base
+
+        def report(done, total):
+            self.base = base + done
+            if self.callback is not None:
+                self.callback(min(self.base, self.total), self.total)
+        return report
+
+
+def _prepare(i, path, sub, cal, ref, workdir, method, device, tile_px, counter,
+             cancel) -> PreparedDate:
+    label = f"date {i + 1} ({os.path.basename(os.path.normpath(path))})"
+    native, nodata, filled = fill_date(sub, workdir, i, method, device=device, tile_px=tile_px,
+                                       progress=counter.stage(), cancel=cancel)
+    if not same_grid(ref, sub.profile):
+        native = align_to(native, nodata, ref, workdir, i)
+    return PreparedDate(label, native, cal, nodata, sub.profile.zero_fill, filled)
+
+
+class _SingleDateCount:
+    """Pixels with exactly one valid date: by the GSW rule they cannot be seasonal."""
+
+    def __init__(self):
+        self.pixels = 0
+
+    def add(self, valid) -> None:
+        self.pixels += int((valid.sum(axis=0) == 1).sum())
+
+
+def _classify(dates, model, ref, raster, device, tile_px, counter, cancel, single) -> None:
+    readers = [d.open() for d in dates]
+    try:
+        def read(window):
+            parts = [r.read(window) for r in readers]
+            return np.stack([p[0] for p in parts]), np.stack([p[1] for p in parts])
+
+        classify_windows(model, read, ref.height, ref.width, raster.write, device=device,
+                         tile_px=tile_px, progress=counter.stage(), cancel=cancel,
+                         on_valid=single.add)
+    finally:
+        for r in readers:
+            r.close()
+
+
+def _report(output, n_dates, method, device, counts, grid, notes) -> WaterReport:
+    area = pixel_area_m2(grid)
+    report = WaterReport(output, n_dates, method, device, pixel_area_m2=area, notes=notes)
+    for code, name in enumerate(CLASS_NAMES):
+        report.pixel_counts[name] = int(counts[code])
+        if code:
+            report.areas_km2[name] = counts[code] * area / 1e6
+            report.areas_ha[name] = counts[code] * area / 1e4
+    return report

@@ -1,0 +1,99 @@
+"""Water-model weights: a safetensors file (no pickle) beside a JSON model card that describes it
+(architecture arguments, bands, normalisation, training data, sha256 of the weights). The
+checksum is verified before the tensors are read; a mismatch is an InputError."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from typing import Optional
+
+from engine.errors import InputError, MissingDependency
+
+WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "resources", "weights")
+DEFAULT_CARD = os.path.join(WEIGHTS_DIR, "water_unet3d.json")
+CARD_FORMAT = "water-model-card/1"
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    path: str          # the card's own path
+    weights: str       # absolute path of the safetensors file
+    sha256: str
+    config: dict       # WaterNet constructor arguments
+    info: dict         # the whole card
+
+
+def sha256_of(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_card(card_path: Optional[str] = None) -> ModelCard:
+    card_path = os.path.abspath(card_path or DEFAULT_CARD)
+    if not os.path.isfile(card_path):
+        raise InputError(f"water model card not found: {card_path}")
+    try:
+        with open(card_path, encoding="utf-8") as fh:
+            info = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read water model card {card_path}: {exc}") from None
+    if info.get("format") != CARD_FORMAT:
+        raise InputError(f"{card_path} is not a water model card (format {info.get('format')!r})")
+    weights = os.path.join(os.path.dirname(card_path), info.get("weights", ""))
+    return ModelCard(card_path, weights, str(info.get("sha256", "")), dict(info.get("config", {})),
+                     info)
+
+
+def verify(card: ModelCard) -> None:
+    if not os.path.isfile(card.weights):
+        raise InputError(f"water model weights not found: {card.weights}")
+    actual = sha256_of(card.weights)
+    if actual != card.sha256:
+        raise InputError(f"water model weights {os.path.basename(card.weights)} fail their "
+                         f"checksum (card says {card.sha256[:12]}..., file is {actual[:12]}...); "
+                         "the file is damaged or does not belong to this card: reinstall it")
+
+
+def load_model(device: str = "cpu", card_path: Optional[str] = None):
+    """(WaterNet in eval mode on `device`, ModelCard). Checksum first, then tensors, no pickle."""
+    try:
+        import torch  # noqa: F401
+        from safetensors.torch import load_file
+    except ImportError:
+        raise MissingDependency("water classification needs PyTorch and safetensors; install "
+                                "them with `python -m pip install torch safetensors`") from None
+    from engine.water.model import WaterNet
+
+    card = read_card(card_path)
+    verify(card)
+    model = WaterNet(**card.config)
+    state = load_file(card.weights, device="cpu")
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        raise InputError(f"water model weights do not match the card's architecture: "
+                         f"{str(exc).splitlines()[0]}") from None
+    return model.to(device).eval(), card
+
+
+def save_model(model, card_path: str, info: dict) -> dict:
+    """Write `<card>.safetensors` and the card (used by training). Returns the card dict."""
+    from safetensors.torch import save_file
+
+    stem = os.path.splitext(card_path)[0]
+    weights = stem + ".safetensors"
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, weights)
+    card = {"format": CARD_FORMAT, **info, "weights": os.path.basename(weights),
+            "sha256": sha256_of(weights),
+            "parameters": int(sum(v.numel() for v in state.values()))}
+    with open(card_path, "w", encoding="utf-8") as fh:
+        json.dump(card, fh, indent=2)
+        fh.write("\n")
+    return card

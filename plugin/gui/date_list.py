@@ -1,0 +1,65 @@
+"""A checkable list of the project's file-based raster layers, in layer panel order (top
+first): the dates of a multi-date tool are the ticked ones, in that order."""
+from __future__ import annotations
+
+from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
+
+from ..layers import file_raster_layers, layer_file_path
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+CHECKABLE = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+MIN_ROWS, MAX_ROWS = 4, 8  # visible rows; more layers scroll
+
+
+class DateList(QListWidget):
+    checkedChanged = pyqtSignal()  # noqa: N815  (Qt naming)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.itemChanged.connect(lambda item: self.checkedChanged.emit())
+
+    def refresh(self, project, check=()) -> None:
+        """List `project`'s file-based rasters again, keeping what was ticked; also tick the
+        layers in `check`."""
+        ticked = set(self.checked_ids()) | {layer.id() for layer in check if layer is not None}
+        self.blockSignals(True)
+        self.clear()
+        for layer in file_raster_layers(project):
+            item = QListWidgetItem(layer.name())
+            item.setData(ID_ROLE, layer.id())
+            item.setToolTip(f"{layer_file_path(layer)} ({layer.bandCount()} bands)")
+            item.setFlags(CHECKABLE)
+            item.setCheckState(Qt.CheckState.Checked if layer.id() in ticked
+                               else Qt.CheckState.Unchecked)
+            self.addItem(item)
+        self.blockSignals(False)
+        self._fit_height()
+        self.checkedChanged.emit()
+
+    def set_checked(self, layer_ids) -> None:
+        """Tick exactly the layers in `layer_ids`."""
+        wanted = set(layer_ids)
+        self.blockSignals(True)
+        for item in self._items():
+            item.setCheckState(Qt.CheckState.Checked if item.data(ID_ROLE) in wanted
+                               else Qt.CheckState.Unchecked)
+        self.blockSignals(False)
+        self.checkedChanged.emit()
+
+    def checked_ids(self) -> list:
+        return [item.data(ID_ROLE) for item in self._items()
+                if item.checkState() == Qt.CheckState.Checked]
+
+    def checked_layers(self, project) -> list:
+        layers = [project.mapLayer(layer_id) for layer_id in self.checked_ids()]
+        return [layer for layer in layers if layer is not None]
+
+    def _fit_height(self) -> None:
+        row = self.sizeHintForRow(0) if self.count() else self.fontMetrics().height() + 4
+        rows = min(max(self.count(), MIN_ROWS), MAX_ROWS)
+        self.setFixedHeight(rows * row + 2 * self.frameWidth() + 2)
+
+    def _items(self) -> list:
+        return [self.item(i) for i in range(self.count())]

@@ -1,0 +1,152 @@
+"""The water package piece by piece: the GSW rule, band mapping, reflectance factors, the
+network (any number of dates, tiles = whole scene), checksummed weights, the QGIS style, and the
+teacher's spectral tests on measured spectra."""
+import os
+import shutil
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+import rasterio
+from rasterio.windows import Window
+
+from engine.errors import InputError
+from engine.io import open_scene
+from engine.water.bands import parse_band_list, select_bands
+from engine.water.classes import CLASS_COLOURS, CLASS_NAMES, seasonality
+from engine.water.radiometry import calibration_for
+from tests.conftest import DATA, ROOT
+
+CROP = DATA / "menindee_water" / "menindee_20100508.tif"
+STYLE = ROOT / "resources" / "styles" / "water_classes.qml"
+
+
+def test_gsw_rule():
+    water = np.array([[[1, 0, 1, 0]], [[1, 0, 0, 1]]], bool)   # 2 dates x 1 x 4
+    valid = np.array([[[1, 1, 1, 0]], [[1, 1, 1, 0]]], bool)
+    assert seasonality(water, valid).tolist() == [[3, 1, 2, 0]]
+    one_date = np.array([[[1, 1]], [[0, 0]]], bool)               # second date invalid
+    assert seasonality(np.array([[[1, 0]], [[0, 0]]], bool), one_date).tolist() == [[3, 1]]
+
+
+def test_band_mapping():
+    assert select_bands(("B3 red", "B4 nir", "B5 swir1")) == (0, 1, 2)
+    names = ("B1 blue", "B2 green", "B3 red", "B4 nir", "B5 swir1", "B7 swir2")
+    assert select_bands(names) == (2, 3, 4)
+    oli = ("B2 blue", "B3 green", "B4 red", "B5 nir", "B6 swir1", "B7 swir2")
+    assert select_bands(oli) == (2, 3, 4)
+    assert select_bands(("band 1", "band 2", "band 3")) == (0, 1, 2)
+    assert select_bands(names, parse_band_list("3,4,5")) == (2, 3, 4)
+    with pytest.raises(InputError, match="--bands"):
+        select_bands(("band 1", "band 2", "band 3", "band 4"))
+    with pytest.raises(InputError, match="exactly three"):
+        select_bands(names, (1, 2))
+    with pytest.raises(InputError, match="comma-separated"):
+        parse_band_list("red,nir,swir")
+
+
+def test_reflectance_factors_per_product_type(tmp_path):
+    with open_scene(str(CROP)) as scene:
+        cal = calibration_for(str(CROP), scene, (0, 1, 2))
+    assert cal.mult == (1e-4,) * 3 and "tags" in cal.source
+    product = str(DATA / "lethbridge_le07_256")
+    with open_scene(product) as scene:
+        cal = calibration_for(product, scene, (2, 3, 4))
+    # Level-1 TOA: MTL REFLECTANCE_MULT_BAND_3 / sin(sun elevation 48.18 deg)
+    assert "top-of-atmosphere" in cal.source
+    assert cal.mult[0] == pytest.approx(1.3102e-3 / np.sin(np.radians(48.18206465)))
+    plain = tmp_path / "plain.tif"
+    with rasterio.open(CROP) as src:
+        profile, data = src.profile, src.read()
+    with rasterio.open(plain, "w", **profile) as dst:
+        dst.write(data)
+    with open_scene(str(plain)) as scene:
+        assert calibration_for(str(plain), scene, (0, 1, 2)).mult == (1e-4,) * 3
+    profile.update(dtype="uint8", nodata=0)
+    with rasterio.open(tmp_path / "dn.tif", "w", **profile) as dst:
+        dst.write(np.clip(data // 40, 1, 255).astype("uint8"))
+    with open_scene(str(tmp_path / "dn.tif")) as scene:
+        with pytest.raises(InputError, match="8-bit"):
+            calibration_for(str(tmp_path / "dn.tif"), scene, (0, 1, 2))
+        assert calibration_for(str(tmp_path / "dn.tif"), scene, (0, 1, 2), 0.004).mult[0] == 0.004
+
+
+@pytest.fixture(scope="module")
+def model_and_crop():
+    from engine.water.weights import load_model
+
+    model, card = load_model("cpu")
+    with open_scene(str(CROP)) as scene:
+        raw = scene.read(Window(200, 180, 160, 128))
+        invalid = scene.invalid(Window(200, 180, 160, 128), raw).any(0)
+    refl = np.where(invalid, 0, raw * 1e-4).astype(np.float32)
+    return model, card, refl, ~invalid
+
+
+def test_any_number_of_dates(model_and_crop):
+    import torch
+
+    model, _, refl, valid = model_and_crop
+    r1, v1 = torch.from_numpy(refl)[None, None], torch.from_numpy(valid)[None, None]
+    r0, v0 = torch.zeros_like(r1), torch.zeros_like(v1)
+    with torch.no_grad():
+        for t in (1, 2, 3, 4):
+            assert model(r1.repeat(1, t, 1, 1, 1), v1.repeat(1, t, 1, 1)).shape == \
+                (1, 3) + valid.shape
+        two = model(torch.cat([r1, r1 * 0.8], 1), torch.cat([v1, v1], 1))
+        # a fully clouded date before or after the others is the same as no date at all
+        after = model(torch.cat([r1, r1 * 0.8, r0], 1), torch.cat([v1, v1, v0], 1))
+        before = model(torch.cat([r0, r1, r1 * 0.8], 1), torch.cat([v0, v1, v1], 1))
+    assert torch.allclose(two, after, atol=1e-5) and torch.allclose(two, before, atol=1e-5)
+
+
+def test_tiles_give_the_whole_scene_answer(model_and_crop):
+    from engine.water.predict import classify_arrays
+
+    model, _, refl, valid = model_and_crop
+    r, v = np.stack([refl, refl]), np.stack([valid, valid])
+    whole = classify_arrays(model, r, v, tile_px=512)
+    tiled = classify_arrays(model, r, v, tile_px=64)      # 6 tiles with a 32 px halo
+    assert (whole == tiled).all()
+    assert set(np.unique(whole)) <= {0, 1, 2, 3}
+
+
+def test_weights_are_small_checksummed_and_pickle_free(model_and_crop, tmp_path):
+    from engine.water.weights import DEFAULT_CARD, load_model, read_card
+
+    _, card, _, _ = model_and_crop
+    assert card.info["bands"] == ["red", "nir", "swir1"]
+    assert os.path.getsize(card.weights) < 2_000_000
+    with open(card.weights, "rb") as fh:
+        assert fh.read(16)[8:9] == b"{"          # safetensors: 8-byte length, then JSON
+    copy = tmp_path / os.path.basename(DEFAULT_CARD)
+    shutil.copy(DEFAULT_CARD, copy)
+    weights = tmp_path / os.path.basename(read_card().weights)
+    data = bytearray(open(card.weights, "rb").read())
+    data[-1] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="checksum"):
+        load_model("cpu", str(copy))
+
+
+def test_qgis_style_matches_the_raster_palette():
+    entries = ET.parse(STYLE).getroot().findall(".//paletteEntry")
+    assert [int(e.get("value")) for e in entries] == [1, 2, 3]
+    for e in entries:
+        k = int(e.get("value"))
+        assert e.get("label") == CLASS_NAMES[k]
+        assert e.get("color") == "#%02x%02x%02x" % CLASS_COLOURS[k][:3]
+    assert ET.parse(STYLE).getroot().find(".//rasterrenderer").get("type") == "paletted"
+
+
+def test_teacher_rule_on_measured_spectra():
+    from training.water.teacher import water_rns
+
+    red, nir, swir1 = (np.array(v) for v in zip(
+        (0.265, 0.143, 0.003),   # turbid Menindee lake, May 2010
+        (0.194, 0.085, 0.006),   # same lake, January 2010
+        (0.222, 0.314, 0.382),   # dry land, Menindee
+        (0.085, 0.088, 0.081),   # fresh burn scar, Corumba 2019 (TOA)
+        (0.800, 0.700, 0.100),   # snow
+    ))
+    assert water_rns(red, nir, swir1).tolist() == [True, True, False, False, False]

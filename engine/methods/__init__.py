@@ -3,6 +3,7 @@ from engine.methods.registry import (DEFAULT_METHOD, FillResult, MethodSpec, get
                                      list_methods, missing_requirements, register, require)
 
 from engine.methods import classical  # noqa: F401  (registers navier-stokes, telea, idw)
+from engine.methods import neural  # noqa: F401  (registers convcnp, convlnp, unet, partialconv; torch imported lazily)
 
 __all__ = ["DEFAULT_METHOD", "FillResult", "MethodSpec", "get_method", "list_methods",
            "missing_requirements", "register", "require"]

@@ -23,11 +23,11 @@ class BandMix(nn.Module):
 
     def forward(self, x: torch.Tensor, bands: int, band_weight: torch.Tensor | None) -> torch.Tensor:
         n, c, h, w = x.shape
-        xb = x.view(n // bands, bands, c, h, w)
+        xb = x.reshape(n // bands, bands, c, h, w)
         if band_weight is None:
             pooled = xb.mean(dim=1, keepdim=True)
         else:
-            wgt = band_weight.view(n // bands, bands, 1, 1, 1).to(x.dtype)
+            wgt = band_weight.reshape(n // bands, bands, 1, 1, 1).to(x.dtype)
             pooled = (xb * wgt).sum(1, keepdim=True) / wgt.sum(1, keepdim=True).clamp_min(1.0)
         pooled = pooled.expand_as(xb).reshape(n, c, h, w)
         return x + self.proj(torch.cat([x, pooled], dim=1))

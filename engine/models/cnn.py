@@ -53,22 +53,33 @@ class ResNetCNN(nn.Module):
 
 
 class UNetCNN(nn.Module):
-    """Plain U-Net: `levels` resolutions with widths `channels`, two 3x3 convs per encoder
-    level, one after each upsampling; optional band mixing at every level below full
-    resolution (cheap there). Input h, w must be multiples of 2**(levels-1)."""
+    """U-Net: resolutions with widths `channels`, `convs[i]` 3x3 convs at encoder level i, one
+    3x3 conv after each upsampling (skips are added); band mixing (if asked) at levels
+    >= `mix_from`, where it is cheap. Input h, w must be multiples of 2**(levels-1).
 
-    def __init__(self, c_in: int, channels=(16, 32, 48, 64), band_mix: bool = False):
+    Average pooling and bilinear upsampling only: with tiles whose origins are multiples of
+    2**(levels-1) the output does not depend on where a tile starts (no seams)."""
+
+    def __init__(self, c_in: int, channels=(16, 32, 48, 64), band_mix: bool = False,
+                 convs=None, mix_from: int = 1):
         super().__init__()
-        self.channels = tuple(channels)
+        channels = tuple(channels)
+        convs = tuple(convs) if convs is not None else (2,) * len(channels)
         self.multiple = 2 ** (len(channels) - 1)
         self.enc = nn.ModuleList()
         c = c_in
-        for i, ch in enumerate(channels):
-            self.enc.append(nn.Sequential(conv3(c, ch), conv3(ch, ch)))
+        for ch, n in zip(channels, convs):
+            layers = [conv3(c if i == 0 else ch, ch) for i in range(n)]
+            self.enc.append(nn.Sequential(*layers))
             c = ch
-        self.dec = nn.ModuleList(
-            [conv3(channels[i + 1] + channels[i], channels[i]) for i in range(len(channels) - 1)])
-        self.mix = nn.ModuleList([BandMix(ch) for ch in channels[1:]]) if band_mix else None
+        # decoder: project the coarse features to the finer width (1x1, at the coarse
+        # resolution: cheap), upsample, ADD the skip (no concatenation copy), one 3x3 conv
+        self.proj = nn.ModuleList(
+            [nn.Conv2d(channels[i + 1], channels[i], 1) for i in range(len(channels) - 1)])
+        self.dec = nn.ModuleList([conv3(channels[i], channels[i]) for i in range(len(channels) - 1)])
+        self.mix_from = mix_from
+        self.mix = nn.ModuleDict({str(i): BandMix(channels[i]) for i in range(mix_from, len(channels))}
+                                 ) if band_mix else None
         self.out_channels = channels[0]
 
     def forward(self, x, bands: int = 1, band_weight=None):
@@ -77,12 +88,13 @@ class UNetCNN(nn.Module):
             if i > 0:
                 x = F.avg_pool2d(x, 2)
             x = enc(x)
-            if i > 0 and self.mix is not None:
-                x = self.mix[i - 1](x, bands, band_weight)
+            if self.mix is not None and str(i) in self.mix:
+                x = self.mix[str(i)](x, bands, band_weight)
             skips.append(x)
         for i in range(len(self.dec) - 1, -1, -1):
-            x = F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False)
-            x = self.dec[i](torch.cat([x, skips[i]], dim=1))
+            x = F.interpolate(self.proj[i](x), scale_factor=2.0, mode="bilinear",
+                              align_corners=False)
+            x = self.dec[i](x + skips[i])
         return x
 
 
@@ -91,5 +103,6 @@ def build_cnn(kind: str, c_in: int, cfg: dict, band_mix: bool) -> nn.Module:
         return ResNetCNN(c_in, cfg.get("channels", 128), cfg.get("layers", 10),
                          cfg.get("kernel_px", 9), band_mix)
     if kind == "unet":
-        return UNetCNN(c_in, tuple(cfg.get("channels", (16, 32, 48, 64))), band_mix)
+        return UNetCNN(c_in, tuple(cfg.get("channels", (16, 32, 48, 64))), band_mix,
+                       cfg.get("convs"), cfg.get("mix_from", 1))
     raise ValueError(f"unknown CNN kind {kind!r} (resnet or unet)")

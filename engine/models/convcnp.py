@@ -1,8 +1,9 @@
 """ConvCNP on the pixel grid: SetConv -> CNN -> per-pixel MLP giving a mean and a std per band.
 
 The mean is predicted as a correction to the SetConv's normalised signal (a kernel-smoothing
-interpolant of the observed pixels): at initialisation the model is a sensible interpolator
-and training only has to learn what interpolation misses (texture, edges across the gap)."""
+interpolant of the observed pixels; with several SetConv levels, a per-pixel learned blend of
+them): at initialisation the model is a sensible interpolator and training only has to learn
+what interpolation misses (texture, edges across the gap)."""
 from __future__ import annotations
 
 import torch
@@ -11,6 +12,7 @@ import torch.nn.functional as F
 
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import build_cnn
+from engine.models.lineinterp import LineInterp
 from engine.models.setconv import SetConv
 
 
@@ -23,18 +25,48 @@ def pad_features(x: torch.Tensor, multiple: int):
 
 class ConvCNP(nn.Module):
     def __init__(self, cnn: str = "unet", cnn_cfg: dict | None = None, setconv_px: int = 9,
-                 decoder_hidden: int = 32, decoder_layers: int = 2, band_mix: bool = True):
+                 decoder_hidden: int = 32, decoder_layers: int = 2, band_mix: bool = True,
+                 setconv_levels: int = 1, setconv_sigma_px: float = 2.0,
+                 setconv_unit_density: bool = False, line_slopes=(), line_max_rows: int = 24):
         super().__init__()
-        self.setconv = SetConv(setconv_px)
-        self.cnn = build_cnn(cnn, SetConv.out_channels, cnn_cfg or {}, band_mix)
-        self.head = PixelMLP(self.cnn.out_channels, decoder_hidden, decoder_layers, 2)
+        self.setconv = SetConv(setconv_px, setconv_sigma_px, setconv_levels,
+                               setconv_unit_density)
+        self.lines = LineInterp(line_slopes, line_max_rows) if line_slopes else None
+        c_in = self.setconv.out_channels + (self.lines.out_channels if self.lines else 0)
+        self.cnn = build_cnn(cnn, c_in, cnn_cfg or {}, band_mix)
+        # interpolants the mean blends: one per SetConv level and one per line slope
+        self.levels = setconv_levels + (len(self.lines.slopes) if self.lines else 0)
+        # outputs: one mixing logit per interpolant, the residual, the raw std
+        self.head = PixelMLP(self.cnn.out_channels, decoder_hidden, decoder_layers,
+                             self.levels + 2)
+        self.multiple = max(self.cnn.multiple, self.setconv.multiple)
 
     def forward(self, values: torch.Tensor, known: torch.Tensor, band_weight=None, **_):
         b, nb = values.shape[:2]
         y, m = fold_bands(values, known)
-        feats = self.setconv(y, m)
-        x, h, w = pad_features(feats, self.cnn.multiple)
-        out = self.head(self.cnn(x, nb, band_weight))[..., :h, :w]
-        mean = feats[:, :1] + out[:, :1]
-        std = positive_std(out[:, 1:2])
+        feats = interpolant_features(self.setconv, self.lines, y, m)
+        x, h, w = pad_features(feats, self.multiple)
+        out = self.head(self.cnn(x, nb, band_weight))[..., :h, :w].float()
+        mean = base_mean(feats, out, self.levels) + out[:, self.levels:self.levels + 1]
+        std = positive_std(out[:, self.levels + 1:self.levels + 2])
         return unfold_bands(mean, b), unfold_bands(std, b)
+
+
+def interpolant_features(setconv, lines, y, m) -> torch.Tensor:
+    """[SetConv levels' (interp, density)..., lines' (interp, reach)..., y*m, m]: every
+    interpolant at an even channel index < 2 * (number of interpolants)."""
+    feats = setconv(y, m)
+    if lines is None:
+        return feats
+    n_set = 2 * setconv.levels
+    return torch.cat([feats[:, :n_set], lines(y, m), feats[:, n_set:]], 1)
+
+
+def base_mean(feats: torch.Tensor, out: torch.Tensor, levels: int) -> torch.Tensor:
+    """Per-pixel softmax blend of the interpolants (SetConv levels: how wide to look; line
+    slopes: which way to look), chosen by the CNN pixel by pixel; the residual is added on top."""
+    interps = feats[:, 0:2 * levels:2]
+    if levels == 1:
+        return interps
+    weights = torch.softmax(out[:, :levels], dim=1)
+    return (weights * interps).sum(1, keepdim=True)

@@ -12,7 +12,8 @@ from torch import nn
 
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import build_cnn
-from engine.models.convcnp import pad_features
+from engine.models.convcnp import base_mean, interpolant_features, pad_features
+from engine.models.lineinterp import LineInterp
 from engine.models.setconv import SetConv
 
 
@@ -20,24 +21,30 @@ class ConvLNP(nn.Module):
     def __init__(self, encoder: str = "unet", encoder_cfg: dict | None = None,
                  decoder: str = "unet", decoder_cfg: dict | None = None, latent: int = 8,
                  setconv_px: int = 9, decoder_hidden: int = 32, decoder_layers: int = 2,
-                 band_mix: bool = True, train_samples: int = 4, eval_samples: int = 8):
+                 band_mix: bool = True, train_samples: int = 4, eval_samples: int = 8,
+                 setconv_levels: int = 1, setconv_sigma_px: float = 2.0,
+                 setconv_unit_density: bool = False, line_slopes=(), line_max_rows: int = 24):
         super().__init__()
-        self.setconv = SetConv(setconv_px)
-        self.encoder = build_cnn(encoder, SetConv.out_channels, encoder_cfg or {}, band_mix)
+        self.setconv = SetConv(setconv_px, setconv_sigma_px, setconv_levels,
+                               setconv_unit_density)
+        self.lines = LineInterp(line_slopes, line_max_rows) if line_slopes else None
+        c_set = self.setconv.out_channels + (self.lines.out_channels if self.lines else 0)
+        self.encoder = build_cnn(encoder, c_set, encoder_cfg or {}, band_mix)
         self.to_latent = nn.Conv2d(self.encoder.out_channels, 2 * latent, 1)
-        self.decoder = build_cnn(decoder, latent + SetConv.out_channels, decoder_cfg or {},
-                                 band_mix)
-        self.head = PixelMLP(self.decoder.out_channels, decoder_hidden, decoder_layers, 2)
+        self.decoder = build_cnn(decoder, latent + c_set, decoder_cfg or {}, band_mix)
+        self.levels = setconv_levels + (len(self.lines.slopes) if self.lines else 0)
+        self.head = PixelMLP(self.decoder.out_channels, decoder_hidden, decoder_layers,
+                             self.levels + 2)
         self.latent = latent
         self.train_samples, self.eval_samples = train_samples, eval_samples
-        self.multiple = max(self.encoder.multiple, self.decoder.multiple)
+        self.multiple = max(self.encoder.multiple, self.decoder.multiple, self.setconv.multiple)
 
     def forward(self, values, known, band_weight=None, samples: int | None = None,
                 generator: torch.Generator | None = None, return_samples: bool = False):
         b, nb = values.shape[:2]
         k = samples or (self.train_samples if self.training else self.eval_samples)
         y, m = fold_bands(values, known)
-        feats = self.setconv(y, m)
+        feats = interpolant_features(self.setconv, self.lines, y, m)
         x, h, w = pad_features(feats, self.multiple)
         z_mu, z_raw = self.to_latent(self.encoder(x, nb, band_weight)).chunk(2, dim=1)
         z_sd = 0.1 + 0.9 * torch.sigmoid(z_raw)
@@ -46,9 +53,10 @@ class ConvLNP(nn.Module):
         z = (z_mu + z_sd * eps).flatten(0, 1)                       # (k*n, latent, h, w)
         ctx = x.repeat(k, 1, 1, 1)
         bw = None if band_weight is None else band_weight.repeat(k, 1)
-        out = self.head(self.decoder(torch.cat([z, ctx], 1), nb, bw))[..., :h, :w]
-        means = (ctx[:, :1, :h, :w] + out[:, :1]).view(k, -1, 1, h, w)
-        stds = positive_std(out[:, 1:2]).view(k, -1, 1, h, w)
+        out = self.head(self.decoder(torch.cat([z, ctx], 1), nb, bw))[..., :h, :w].float()
+        lv = self.levels
+        means = (base_mean(ctx[..., :h, :w], out, lv) + out[:, lv:lv + 1]).view(k, -1, 1, h, w)
+        stds = positive_std(out[:, lv + 1:lv + 2]).view(k, -1, 1, h, w)
         mean = means.mean(0)
         std = torch.sqrt((stds ** 2).mean(0) + means.var(0, unbiased=False))
         if return_samples:

@@ -8,31 +8,45 @@ MODEL_KINDS = ("convcnp", "convlnp", "unet", "partialconv")
 # Named configurations: constructor arguments, stored verbatim in every model card.
 CONFIGS: dict = {
     "convcnp": {
-        # fast CPU default: U-Net CNN inside the ConvCNP
-        "fast": {"cnn": "unet", "cnn_cfg": {"channels": [16, 32, 48, 64]}, "setconv_px": 9,
+        # fast CPU default: multi-scale SetConv + directional line interpolants -> U-Net CNN
+        "fast": {"cnn": "unet", "cnn_cfg": {"channels": [12, 24, 48, 64], "convs": [1, 1, 2, 2], "mix_from": 2},
+                 "setconv_px": 9, "setconv_levels": 3, "setconv_sigma_px": 1.5,
+                 "setconv_unit_density": True, "line_slopes": [-1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0], "line_max_rows": 24,
                  "decoder_hidden": 32, "decoder_layers": 2, "band_mix": True},
-        "fast-perband": {"cnn": "unet", "cnn_cfg": {"channels": [16, 32, 48, 64]},
-                         "setconv_px": 9, "decoder_hidden": 32, "decoder_layers": 2,
-                         "band_mix": False},
-        "wide": {"cnn": "unet", "cnn_cfg": {"channels": [24, 48, 64, 96]}, "setconv_px": 9,
-                 "decoder_hidden": 32, "decoder_layers": 2, "band_mix": True},
+        # ablations: without the line interpolants; and also every band on its own
+        "fast-nolines": {"cnn": "unet", "cnn_cfg": {"channels": [12, 24, 48, 64], "convs": [1, 1, 2, 2], "mix_from": 2}, "setconv_px": 9,
+                         "setconv_levels": 3, "setconv_sigma_px": 1.5,
+                         "decoder_hidden": 32, "decoder_layers": 2, "band_mix": True},
+        "fast-perband": {"cnn": "unet", "cnn_cfg": {"channels": [12, 24, 48, 64], "convs": [1, 1, 2, 2], "mix_from": 2},
+                         "setconv_px": 9, "setconv_levels": 3, "setconv_sigma_px": 1.5,
+                         "decoder_hidden": 32, "decoder_layers": 2, "band_mix": False},
+        "wide": {"cnn": "unet", "cnn_cfg": {"channels": [16, 32, 64, 96], "convs": [2, 2, 2, 2],
+                                          "mix_from": 2}, "setconv_px": 9,
+                 "setconv_levels": 3, "decoder_hidden": 32, "decoder_layers": 2, "band_mix": True},
         # the paper: 10-layer depthwise ResNet, 128 channels, 4-layer decoder
         "paper": {"cnn": "resnet", "cnn_cfg": {"channels": 128, "layers": 10, "kernel_px": 9},
                   "setconv_px": 11, "decoder_hidden": 128, "decoder_layers": 4,
                   "band_mix": True},
     },
     "convlnp": {
-        "fast": {"encoder": "unet", "encoder_cfg": {"channels": [16, 32, 48, 64]},
-                 "decoder": "unet", "decoder_cfg": {"channels": [16, 24, 32]}, "latent": 8,
-                 "setconv_px": 9, "decoder_hidden": 32, "decoder_layers": 2, "band_mix": True,
-                 "train_samples": 4, "eval_samples": 8},
+        # fast: U-Net encoder, a light U-Net decoder run once per latent sample (2 to train on
+        # CPU, 8 to predict); the paper trains with 4 (16 at 64 px)
+        "fast": {"encoder": "unet",
+                 "encoder_cfg": {"channels": [12, 24, 48, 64], "convs": [1, 1, 2, 2], "mix_from": 2},
+                 "decoder": "unet",
+                 "decoder_cfg": {"channels": [8, 16, 32], "convs": [1, 1, 1], "mix_from": 2},
+                 "latent": 4, "setconv_px": 9, "setconv_levels": 3, "setconv_sigma_px": 1.5,
+                 "setconv_unit_density": True, "line_slopes": [-1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0], "line_max_rows": 24,
+                 "decoder_hidden": 16, "decoder_layers": 2,
+                 "band_mix": True, "train_samples": 2, "eval_samples": 8},
         # the paper: two 8-layer ResNets
         "paper": {"encoder": "resnet", "encoder_cfg": {"channels": 128, "layers": 8},
                   "decoder": "resnet", "decoder_cfg": {"channels": 128, "layers": 8},
                   "latent": 64, "setconv_px": 11, "decoder_hidden": 128, "decoder_layers": 4,
                   "band_mix": True, "train_samples": 4, "eval_samples": 8},
     },
-    "unet": {"fast": {"channels": [16, 32, 48, 64], "band_mix": True},
+    # same backbone as the fast ConvCNP's CNN: the comparison isolates the neural-process parts
+    "unet": {"fast": {"channels": [12, 24, 48, 64], "convs": [1, 1, 2, 2], "band_mix": True},
              "wide": {"channels": [32, 64, 128, 256], "band_mix": True}},
     "partialconv": {"fast": {"channels": [16, 32, 64, 96], "kernels": [7, 5, 5, 3]}},
 }

@@ -12,9 +12,10 @@ from engine.models.convcnp import pad_features
 
 
 class UNet(nn.Module):
-    def __init__(self, channels=(16, 32, 48, 64), band_mix: bool = True):
+    def __init__(self, channels=(12, 24, 48, 64), band_mix: bool = True, convs=None,
+                 mix_from: int = 2):
         super().__init__()
-        self.cnn = UNetCNN(2, tuple(channels), band_mix)
+        self.cnn = UNetCNN(2, tuple(channels), band_mix, convs, mix_from)
         self.out = nn.Conv2d(self.cnn.out_channels, 1, 1)
 
     def forward(self, values, known, band_weight=None, **_):

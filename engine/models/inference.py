@@ -1,0 +1,51 @@
+"""Running a model on numpy arrays: device placement, channels-last memory, bf16 autocast on
+CPUs that have it (about 4x faster than float32 convolutions on AVX-512-BF16 cores), and
+band chunking so memory stays bounded for 8-band tiles."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+MAX_BAND_BATCH = 4  # bands run together (folded into the batch); bounds peak memory
+
+
+def cpu_has_bf16() -> bool:
+    try:
+        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except Exception:
+        return False
+
+
+class Predictor:
+    """Wraps an eval-mode model; `__call__(values, known)` -> (mean, std|None) float32 numpy."""
+
+    def __init__(self, model: torch.nn.Module, device: str = "cpu", bf16: bool | None = None,
+                 seed: int = 0):
+        self.device = torch.device(device)
+        self.model = model.to(self.device).eval().to(memory_format=torch.channels_last)
+        if bf16 is None:
+            bf16 = self.device.type == "cpu" and cpu_has_bf16()
+        self.autocast = bf16
+        self.seed = seed
+
+    def __call__(self, values: np.ndarray, known: np.ndarray):
+        means, stds = [], []
+        for b0 in range(0, values.shape[0], MAX_BAND_BATCH):
+            m, s = self._run(values[b0:b0 + MAX_BAND_BATCH], known[b0:b0 + MAX_BAND_BATCH])
+            means.append(m)
+            stds.append(s)
+        mean = np.concatenate(means)
+        std = None if stds[0] is None else np.concatenate(stds)
+        return mean, std
+
+    def _run(self, values: np.ndarray, known: np.ndarray):
+        v = torch.from_numpy(np.ascontiguousarray(values, np.float32))[None].to(self.device)
+        k = torch.from_numpy(np.ascontiguousarray(known, bool))[None].to(self.device)
+        gen = torch.Generator(device=self.device).manual_seed(self.seed)
+        dev_type = self.device.type
+        with torch.inference_mode(), torch.autocast(dev_type, dtype=torch.bfloat16,
+                                                    enabled=self.autocast):
+            mean, std = self.model(v, k, generator=gen)
+        mean = mean.float()[0].cpu().numpy()
+        std = None if std is None else std.float()[0].cpu().numpy()
+        return mean, std

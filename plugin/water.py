@@ -32,8 +32,8 @@ class FillOption:
 def fill_options() -> list:
     """auto, every registered fill method (with its availability here), none."""
     auto = FillOption(AUTO, "Automatic",
-                      "A neural method whose weights are installed, else inverse distance "
-                      f"({FALLBACK_FILL_METHOD}).")
+                      "The engine's default fill method (the best measured one), else "
+                      f"inverse distance ({FALLBACK_FILL_METHOD}).")
     none = FillOption(NO_FILL, "No filling",
                       "Classify with the gaps left open: a pixel counts only on the dates "
                       "that observed it (no data where no date did).")

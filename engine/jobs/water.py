@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 AUTO = "auto"
 DEFAULT_FILL_METHOD = AUTO
 FALLBACK_FILL_METHOD = "idw"
-PREFERRED_NEURAL = ("convcnp", "convlnp")
 TILE_PX = 512
 
 
@@ -66,8 +65,8 @@ def classify_water(date_paths: Sequence[str], output_path: str, *,
     """Classify water seasonality from `date_paths` (>= 2 rasters or Landsat products of the
     same place, each with red, NIR and SWIR1) into `output_path`.
 
-    fill_method: a registered fill method, "auto" (a neural method whose weights are installed,
-    else idw) or "none" (classify with the gaps left as no data). bands: 1-based band numbers
+    fill_method: a registered fill method, "auto" (the engine's default fill method, else idw)
+    or "none" (classify with the gaps left as no data). bands: 1-based band numbers
     of red, NIR, SWIR1 in every date (default: from band names). reflectance_scale: factor from
     pixel values to reflectance (default: from product metadata or the pixel type).
     """
@@ -121,9 +120,10 @@ def _write_classes(path, tags, dates, model, ref, device, tile_px, counter, canc
 
 
 def resolve_fill_method(name: str, device: str, notes: list) -> str:
-    """"auto" -> the first neural method whose weights load, else idw; "none" stays; any other
-    name must be registered (an unknown name is an InputError listing the valid ones)."""
-    from engine.methods import get_method, list_methods
+    """"auto" -> the engine's default fill method (the best measured one) if it can run here,
+    else idw; "none" stays; any other name must be registered (an unknown name is an
+    InputError listing the valid ones)."""
+    from engine.methods import DEFAULT_METHOD, get_method, list_methods
 
     if name == NO_FILL:
         notes.append("gaps were not filled (fill method none): they count as no data")
@@ -131,7 +131,7 @@ def resolve_fill_method(name: str, device: str, notes: list) -> str:
     if name != AUTO:
         return get_method(name).name
     registered = {m.name: m for m in list_methods()}
-    for candidate in PREFERRED_NEURAL:
+    for candidate in (DEFAULT_METHOD,):
         spec = registered.get(candidate)
         if spec is None:
             continue
@@ -140,8 +140,8 @@ def resolve_fill_method(name: str, device: str, notes: list) -> str:
             return candidate
         except (EngineError, ImportError, OSError, RuntimeError) as exc:
             log.debug("fill method %s unavailable: %s", candidate, exc)
-    notes.append(f"no neural fill method with installed weights; gaps filled with "
-                 f"{FALLBACK_FILL_METHOD}")
+    notes.append(f"the default fill method {DEFAULT_METHOD} cannot run here; gaps filled "
+                 f"with {FALLBACK_FILL_METHOD}")
     return FALLBACK_FILL_METHOD
 
 

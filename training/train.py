@@ -40,6 +40,8 @@ def parse_args(argv=None):
     ap.add_argument("--fold", type=int, default=0, help="0-4, or -1 to train on every region")
     ap.add_argument("--out", required=True, help="run folder (checkpoints, logs)")
     ap.add_argument("--resume", action="store_true", help="continue from OUT/last.pt if present")
+    ap.add_argument("--init", default="", help="start from this checkpoint's weights with a fresh "
+                    "optimiser and schedule (fine-tuning, e.g. on 128 px crops)")
     ap.add_argument("--minutes", type=float, default=0, help="wall-clock training budget (0 = none)")
     ap.add_argument("--epochs", type=int, default=1000)
     ap.add_argument("--steps-per-epoch", type=int, default=200)
@@ -139,6 +141,12 @@ def main(argv=None) -> int:
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     run = Run(args, world, rank)
     ckpt_path = os.path.join(args.out, "last.pt")
+    if args.init and not (args.resume and os.path.exists(ckpt_path)):
+        state = torch.load(args.init, map_location=device, weights_only=False)
+        if state["kind"] != args.model or state["config"] != config:
+            raise SystemExit(f"--init {args.init}: a {state['kind']} with another configuration")
+        model.load_state_dict(state["model"])
+        log.info("initialised from %s (%.1f min of training)", args.init, state["elapsed"] / 60)
     if args.resume and os.path.exists(ckpt_path):
         state = torch.load(ckpt_path, map_location=device, weights_only=False)
         model.load_state_dict(state["model"])

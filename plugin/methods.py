@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from engine.methods import DEFAULT_METHOD
+from engine.methods import DEFAULT_METHOD, FALLBACK_METHOD
 from engine.methods import MethodSpec, list_methods
 
 from .deps import missing_torch_message, torch_available
@@ -45,7 +45,10 @@ def available_names() -> list:
 
 def default_method() -> str:
     names = available_names()
-    return DEFAULT_METHOD if DEFAULT_METHOD in names else names[0]
+    for name in (DEFAULT_METHOD, FALLBACK_METHOD):
+        if name in names:
+            return name
+    return names[0]
 
 
 def choice(name: str) -> MethodChoice:

@@ -7,9 +7,8 @@ from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
 from engine.io.writer import check_output_path
 from engine.jobs.fill import fill_file
-from engine.methods import DEFAULT_METHOD, list_methods
+from engine.methods import DEFAULT_METHOD, FALLBACK_METHOD, default_method, list_methods
 from engine.runner import RunOptions
-
 
 
 def add_parser(sub) -> None:
@@ -21,7 +20,8 @@ def add_parser(sub) -> None:
     p.add_argument("input", help="raster file (any GDAL format), Landsat product folder, "
                                  "its *_MTL.txt, or a product .tar/.tar.gz")
     p.add_argument("output", help="output GeoTIFF (written atomically; never the input)")
-    p.add_argument("--method", default=DEFAULT_METHOD, help=f"fill method (default {DEFAULT_METHOD})")
+    fallback = "" if FALLBACK_METHOD == DEFAULT_METHOD else f"; {FALLBACK_METHOD} where it cannot run"
+    p.add_argument("--method", help=f"fill method (default {DEFAULT_METHOD}{fallback})")
     p.add_argument("--device", default="auto", choices=DEVICES, help="where neural methods run")
     p.add_argument("--tile", type=int, default=512, metavar="N", help="tile size in px (default 512)")
     p.add_argument("--mask", help="raster of the same grid: non-zero pixels are filled "
@@ -36,6 +36,10 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    if not args.method:
+        args.method, note = default_method()
+        if note:
+            print(note, file=sys.stderr)
     options = RunOptions(args.method, args.tile, args.device)
     if args.preview:
         check_output_path(args.preview, [args.input, args.output])

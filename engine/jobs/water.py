@@ -20,6 +20,7 @@ from engine.device import resolve_device
 from engine.errors import EngineError, InputError
 from engine.io import open_scene
 from engine.io.writer import check_output_path
+from engine.methods.registry import FALLBACK_METHOD as FALLBACK_FILL_METHOD
 from engine.jobs.outputs import provenance_tags
 from engine.tiling import tile_count
 from engine.water.bands import select_bands
@@ -35,7 +36,6 @@ log = logging.getLogger(__name__)
 
 AUTO = "auto"
 DEFAULT_FILL_METHOD = AUTO
-FALLBACK_FILL_METHOD = "idw"
 TILE_PX = 512
 
 

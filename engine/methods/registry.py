@@ -38,8 +38,10 @@ class MethodSpec:
 
 
 _REGISTRY: dict = {}
-# The best measured method that needs nothing beyond the core set-up (see README results).
+# The method used when none is named: the best measured one (docs/results.md) where it can run;
+# else FALLBACK_METHOD, the best measured one that needs nothing beyond the core set-up.
 DEFAULT_METHOD = "idw"
+FALLBACK_METHOD = "idw"
 
 
 def register(spec: MethodSpec) -> MethodSpec:
@@ -77,3 +79,15 @@ def require(spec: MethodSpec) -> None:
 
         raise MissingDependency(f"method {spec.name} needs {', '.join(missing)}; install with "
                                 f"`python -m pip install {' '.join(missing)}`")
+
+
+def default_method() -> tuple:
+    """(name, note): DEFAULT_METHOD if everything it needs is installed, else FALLBACK_METHOD
+    with a one-line note that says why and how to install what is missing ("" if none)."""
+    spec = _REGISTRY.get(DEFAULT_METHOD)
+    missing = missing_requirements(spec) if spec is not None else [DEFAULT_METHOD]
+    if not missing:
+        return DEFAULT_METHOD, ""
+    return FALLBACK_METHOD, (f"the default method {DEFAULT_METHOD} needs {', '.join(missing)} "
+                             f"(`python -m pip install {' '.join(missing)}`); filled with "
+                             f"{FALLBACK_METHOD}")

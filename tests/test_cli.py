@@ -105,3 +105,26 @@ def test_info_reports_slc_off_and_fractions(data_dir):
     assert 10 < gap_pct < 16
     clean = run_cli("info", data_dir / "lethbridge_le07_256", "--quiet").stdout
     assert "slc-off:     no" in clean and "gaps:        0.0 %" in clean
+
+
+def test_default_method_falls_back_to_idw_where_torch_is_missing(data_dir, tmp_path):
+    """A fill without --method on a machine without PyTorch: the best measured method needs
+    torch, so the fill uses FALLBACK_METHOD and says why in one line (no traceback)."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    out = tmp_path / "filled.tif"
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "from engine.methods import registry\n"
+            "registry.DEFAULT_METHOD = 'convcnp'\n"
+            "from engine.cli.main import main\n"
+            f"sys.exit(main(['fill', {str(data_dir / SAMPLE)!r}, {str(out)!r}, '--quiet']))")
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "default method convcnp needs torch==2.13.0" in res.stderr
+    assert "Traceback" not in res.stderr
+    with rasterio.open(out) as ds:
+        assert ds.tags()["FILL_METHOD"] == "idw"

@@ -36,17 +36,23 @@ FOLD0_RUNS = {
     "  same, no real-mask crops": "cv/convcnp_prealmask0_f0_ablation",
     "  same, long run": "convcnp_nolines_f0",
     "convcnp long run": "convcnp_fast_f0",
-    "convlnp long run": "convlnp_fast_f0",
-    "unet long run": "unet_fast_f0",
-    "partialconv long run": "partialconv_fast_f0",
+    "  same, then fine-tuned on 128 px crops": "convcnp_fast_f0_ft128",
+    "  same, then MS-SSIM + MSE loss on 128 px crops": "convcnp_fast_f0_ft128_mse",
+    "convlnp long run": "convlnp_fast_f0_long",
+    "unet long run": "unet_fast_f0_long",
+    "partialconv long run": "partialconv_fast_f0_long",
 }
 SHIPPED = ("convcnp", "convlnp", "unet", "partialconv")
 
 
 def run_minutes(checkpoint: str) -> float:
+    """Training minutes behind a checkpoint, including those of the run it started from
+    (train --init)."""
     import torch
 
-    return torch.load(checkpoint, map_location="cpu", weights_only=False)["elapsed"] / 60
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    init = state.get("args", {}).get("init")
+    return state["elapsed"] / 60 + (run_minutes(init) if init and os.path.exists(init) else 0.0)
 
 
 def methods_for_fold(fold: int, runs_dir: str, shipped: bool) -> dict:

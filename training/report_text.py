@@ -6,6 +6,7 @@ import os
 from training.report import SPLITS, TARGETS, best_classical
 
 DEFAULT = "convcnp"
+SPEED_TARGET_MPX = 0.5
 
 
 def _targets(summ0: dict, name: str) -> list:
@@ -25,6 +26,17 @@ def _targets(summ0: dict, name: str) -> list:
                      f"{'met' if gain >= TARGETS[s] else 'NOT met'}); MS-SSIM above every "
                      f"classical method: {'yes' if ssim_ok else 'no'}.")
     return lines
+
+
+def _speed_target(speed: dict) -> list:
+    rows = [r for r in (speed or {}).get("rows", []) if r["method"] == DEFAULT]
+    if not rows:
+        return []
+    best = max(rows, key=lambda r: r["mpx_per_s"])
+    ok = best["mpx_per_s"] >= SPEED_TARGET_MPX
+    return ["", f"Speed: {best['mpx_per_s']:.2f} Mpx/s for {best['scene']} on {best['threads']} "
+                f"CPU threads, tile {best['tile']} (target {SPEED_TARGET_MPX} Mpx/s for a "
+                f"3-band scene: {'met' if ok else 'NOT met'}; table below)."]
 
 
 def render(tables, summ, summ0, speed, args, folds, curves, ex_paths) -> str:
@@ -78,12 +90,21 @@ def render(tables, summ, summ0, speed, args, folds, curves, ex_paths) -> str:
            "line interpolants) at the cross-validation budget, each changing ONE thing (band "
            "mixing off, the loss, the real-mask crops) or training longer; `convcnp` (the CV "
            "row) adds the directional line interpolants at the same budget; `convcnp long run` "
-           "is the same model trained longer, exported as `convcnp (shipped)` (identical "
-           "weights, std calibrated on training scenes). Run lengths are in brackets (minutes "
-           "of CPU training on a shared 2-core machine).",
+           "is the same model trained longer on 64 px crops, and the indented rows below it "
+           "continue it (each from the one above) on 128 px crops, then with MSE in place of "
+           "L1. `... long run` rows of the other models continue their fold-0 CV run. The "
+           "`(shipped)` rows are the weights in `resources/weights` (one of the runs above, "
+           "named in its model card, with the std calibrated on training scenes). Run lengths "
+           "are in brackets: minutes of CPU training on a shared 2-core machine, including the "
+           "runs they continue.",
            "",
-           "### Targets (default model, shipped weights, fold 0)",
+           "### Targets (default model)",
+           "Shipped weights, fold 0:",
            *_targets(summ0, f"{DEFAULT} (shipped)"),
+           "",
+           f"Cross-validation runs (short budget), mean over folds {', '.join(map(str, folds))}:",
+           *_targets(summ, DEFAULT),
+           *_speed_target(speed),
            "",
            "### Band handling (fold 0, OOD, 6-band Lethbridge crops)",
            "All bands of a crop go through the model together (shared weights per band, plus "

@@ -97,7 +97,8 @@ def _fill_tile(scene, sink, tile, method, stats, mask, borders, report) -> None:
     out = raw[core].copy()
     if core_gaps.any():
         result = method.fill(np.where(known, stats.normalise(raw), 0.0).astype(np.float32), known)
-        filled = to_dtype(stats.denormalise(result.mean[core]), scene.profile)
+        filled = to_dtype(stats.clip_observed(stats.denormalise(result.mean[core])),
+                          scene.profile)
         out[core_gaps] = filled[core_gaps]
         report.gap_pixels += int(np.count_nonzero(core_gaps))
         report.tiles_filled += 1

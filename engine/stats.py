@@ -17,6 +17,18 @@ LOW_PERCENTILE, HIGH_PERCENTILE = 1.0, 99.0
 class BandStats:
     low: tuple   # per band, input units
     high: tuple
+    vmin: tuple = ()  # per band, smallest / largest valid value of the decimated read
+    vmax: tuple = ()
+
+    def clip_observed(self, values: np.ndarray) -> np.ndarray:
+        """Fills (input units, bands first) limited to the range the scene was seen to take: a
+        learned fill may overshoot near a bright edge, and no fill should invent a value (or a
+        negative reflectance) the scene does not have. Scene-wide bounds, so no seams."""
+        if not self.vmin:
+            return values
+        shape = (-1,) + (1,) * (values.ndim - 1)
+        return np.clip(values, np.asarray(self.vmin).reshape(shape),
+                       np.asarray(self.vmax).reshape(shape))
 
     def normalise(self, data: np.ndarray) -> np.ndarray:
         lo, span = self._arrays(data.ndim)
@@ -42,12 +54,15 @@ def scene_stats(scene: Scene) -> BandStats:
     """1st/99th percentiles of each band's valid pixels; an all-nodata scene is an input error."""
     sample = scene.read_decimated()
     invalid = scene.invalid_decimated(sample)
-    lows, highs = [], []
+    lows, highs, vmins, vmaxs = [], [], [], []
     for b in range(sample.shape[0]):
         valid = sample[b][~invalid[b]]
         if valid.size == 0:
             raise InputError(f"band {b + 1} has no valid pixels (everything is nodata)")
-        lo, hi = np.percentile(valid.astype(np.float64), [LOW_PERCENTILE, HIGH_PERCENTILE])
+        valid = valid.astype(np.float64)
+        lo, hi = np.percentile(valid, [LOW_PERCENTILE, HIGH_PERCENTILE])
         lows.append(float(lo))
         highs.append(float(hi) if hi > lo else float(lo) + 1.0)
-    return BandStats(tuple(lows), tuple(highs))
+        vmins.append(float(valid.min()))
+        vmaxs.append(float(valid.max()))
+    return BandStats(tuple(lows), tuple(highs), tuple(vmins), tuple(vmaxs))

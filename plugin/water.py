@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from html import escape
 
 from engine.jobs.water import AUTO, DEFAULT_FILL_METHOD, FALLBACK_FILL_METHOD
+from engine.methods import DEFAULT_METHOD
 from engine.water.classes import CLASS_NAMES
 from engine.water.dates import NO_FILL
 
@@ -32,8 +33,8 @@ class FillOption:
 def fill_options() -> list:
     """auto, every registered fill method (with its availability here), none."""
     auto = FillOption(AUTO, "Automatic",
-                      "The engine's default fill method (the best measured one), else "
-                      f"inverse distance ({FALLBACK_FILL_METHOD}).")
+                      f"The engine's default fill method (the best measured one, "
+                      f"{DEFAULT_METHOD}), else inverse distance ({FALLBACK_FILL_METHOD}).")
     none = FillOption(NO_FILL, "No filling",
                       "Classify with the gaps left open: a pixel counts only on the dates "
                       "that observed it (no data where no date did).")

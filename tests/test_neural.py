@@ -21,8 +21,13 @@ from engine.stats import scene_stats  # noqa: E402
 from tests.helpers import ROOT, corrupted_clean_crop  # noqa: E402
 
 NEURAL = ("convcnp", "convlnp", "unet", "partialconv")
-# Gap RMSE on the Lethbridge crop (region never trained on: fold 0 holds it out) must be at
-# least this much below Navier-Stokes's (measured margins: docs/results.md, test log below).
+# Gap RMSE on the Lethbridge crop (a region the shipped weights never saw: fold 0 holds it
+# out) must be at least this fraction below Navier-Stokes's. Measured with the shipped
+# weights (normalised gap RMSE; navier-stokes 0.1283, idw 0.1214): convcnp 0.1196 (6.8 %
+# below), convlnp 0.1218 (5.0 %), unet 0.1227 (4.3 %), partialconv 0.1260 (1.8 %). The margins
+# leave about one point (partialconv 0.8) for CPUs without bf16 and for library updates.
+NS_RMSE = 0.1283
+MARGIN = {"convcnp": 0.05, "convlnp": 0.04, "unet": 0.03, "partialconv": 0.01}
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +48,15 @@ def _fill(scene, name, mask, tile=512):
 def _gap_rmse(out, truth, mask, stats):
     err = stats.normalise(out)[:, mask] - stats.normalise(truth)[:, mask]
     return float(np.sqrt(np.mean(err ** 2)))
+
+
+@pytest.mark.parametrize("name", NEURAL)
+def test_each_model_fills_an_unseen_real_crop_better_than_navier_stokes(case, name):
+    truth, scene, mask, stats = case
+    ns = _gap_rmse(_fill(scene, "navier-stokes", mask), truth, mask, stats)
+    assert ns == pytest.approx(NS_RMSE, abs=2e-3)
+    got = _gap_rmse(_fill(scene, name, mask), truth, mask, stats)
+    assert got <= (1 - MARGIN[name]) * ns, f"{name} {got:.4f} vs navier-stokes {ns:.4f}"
 
 
 @pytest.mark.parametrize("name", NEURAL)

@@ -36,6 +36,21 @@ def last_log_row(run_dir: str) -> dict:
     return rows[-1] if rows else {}
 
 
+def lineage(state: dict) -> list:
+    """The runs a checkpoint continues (train --init), oldest first: run folder name, crop,
+    loss, learning rate, steps and minutes of each (paths stay out of the card)."""
+    out = []
+    init = state.get("args", {}).get("init")
+    while init and os.path.exists(init):
+        prev = torch.load(init, map_location="cpu", weights_only=False)
+        a = prev.get("args", {})
+        out.insert(0, {"run": os.path.basename(os.path.dirname(os.path.abspath(init))),
+                       "crop_px": a.get("crop"), "loss": a.get("loss"), "lr": a.get("lr"),
+                       "steps": prev["step"], "minutes": round(prev["elapsed"] / 60, 1)})
+        init = a.get("init")
+    return out
+
+
 def build_card(run_dir: str, state: dict) -> dict:
     with open(os.path.join(run_dir, "run.json")) as fh:
         run = json.load(fh)
@@ -51,12 +66,15 @@ def build_card(run_dir: str, state: dict) -> dict:
         "inputs": "values (bands, h, w) normalised, known mask (bands, h, w); every pixel predicted",
         "outputs": "mean (and std for neural processes) in normalised units",
         "training": {
+            "run": os.path.basename(os.path.normpath(run_dir)),
             "fold": run["args"]["fold"], "crop_px": run["args"]["crop"],
             "batch": run["args"]["batch"], "lr": run["args"]["lr"],
             "lr_decay": run["args"]["lr_decay"], "loss": run["args"]["loss"],
             "real_mask_fraction": run["args"]["p_real_mask"],
             "steps": state["step"], "minutes": round(state["elapsed"] / 60, 1),
             "final_log": last_log_row(run_dir),
+            "continues": lineage(state),
+            "minutes_total": round(state["elapsed"] / 60 + sum(r["minutes"] for r in lineage(state)), 1),
             "train_scenes": run["train_scenes"],
             "train_regions": sorted({regions[s] for s in run["train_scenes"]}),
             "held_out_in_distribution_scenes": run["test_id"],

@@ -40,7 +40,7 @@ class MethodSpec:
 _REGISTRY: dict = {}
 # The method used when none is named: the best measured one (docs/results.md) where it can run;
 # else FALLBACK_METHOD, the best measured one that needs nothing beyond the core set-up.
-DEFAULT_METHOD = "idw"
+DEFAULT_METHOD = "convcnp"
 FALLBACK_METHOD = "idw"
 
 

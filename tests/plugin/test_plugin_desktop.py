@@ -12,6 +12,7 @@ import pytest
 from qgis.PyQt.QtGui import QImage
 
 from plugin_testing import ROOT
+from engine.methods import DEFAULT_METHOD
 
 pytestmark = [
     pytest.mark.desktop,
@@ -29,7 +30,7 @@ def test_fill_scanlines_in_desktop_qgis(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     status = json.loads((scratch / "status.json").read_text())
     assert status["ok"] and status["same_crs"] and status["same_extent"]
-    assert any(name.endswith("filled (idw)") for name in status["layers"])
+    assert any(name.endswith(f"filled ({DEFAULT_METHOD})") for name in status["layers"])
     image = QImage(str(shot))
     assert image.width() >= 800 and image.height() >= 600
     colours = {image.pixel(x, y) for x in range(0, image.width(), 37)

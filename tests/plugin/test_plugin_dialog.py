@@ -10,6 +10,7 @@ from qgis.core import (Qgis, QgsApplication, QgsLayerTreeGroup, QgsLayerTreeLaye
                        QgsRasterLayer)
 
 from plugin_testing import assert_filled_correctly, wait_for
+from engine.methods import DEFAULT_METHOD
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def test_dialog_preselects_layer_and_proposes_output(dialog, sample):
     wait_for(lambda: "%" in dialog.gap_label.text(), what="gap percentage")
     assert dialog.gap_label.text().startswith("Gaps: 11.8 % of the raster")
     assert dialog.output_widget.filePath() == str(sample.parent /
-                                                   "menindee_20100116_filled_idw.tif")
+                                                   f"menindee_20100116_filled_{DEFAULT_METHOD}.tif")
     dialog.method_combo.setCurrentIndex(dialog.method_combo.findData("telea"))
     assert dialog.output_widget.filePath().endswith("menindee_20100116_filled_telea.tif")
     assert "Telea" in dialog.method_combo.currentText() and dialog.method_help.text()

@@ -22,7 +22,7 @@ def _targets(summ0: dict, name: str) -> list:
         ssim_ok = all(summ0[name][s]["ms_ssim"][0] > summ0[m][s]["ms_ssim"][0]
                       for m in ("navier-stokes", "telea", "idw") if s in summ0.get(m, {}))
         lines.append(f"- {s}: gap RMSE {ours:.4f} vs best classical `{which}` {best:.4f}: "
-                     f"{100 * gain:+.1f} % lower (target {100 * TARGETS[s]:.0f} %: "
+                     f"{100 * gain:.1f} % lower (target {100 * TARGETS[s]:.0f} %: "
                      f"{'met' if gain >= TARGETS[s] else 'NOT met'}); MS-SSIM above every "
                      f"classical method: {'yes' if ssim_ok else 'no'}.")
     return lines

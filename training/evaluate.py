@@ -46,13 +46,14 @@ SHIPPED = ("convcnp", "convlnp", "unet", "partialconv")
 
 
 def run_minutes(checkpoint: str) -> float:
-    """Training minutes behind a checkpoint, including those of the run it started from
+    """Training minutes behind a checkpoint, including those of the runs it continues
     (train --init)."""
     import torch
 
+    from training.export import lineage
+
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    init = state.get("args", {}).get("init")
-    return state["elapsed"] / 60 + (run_minutes(init) if init and os.path.exists(init) else 0.0)
+    return state["elapsed"] / 60 + sum(r["minutes"] for r in lineage(state))
 
 
 def methods_for_fold(fold: int, runs_dir: str, shipped: bool) -> dict:

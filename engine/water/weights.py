@@ -3,16 +3,13 @@
 checksum is verified before the tensors are read; a mismatch is an InputError."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
 from typing import Optional
 
 from engine.errors import InputError, MissingDependency
-
-WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "resources", "weights")
+from engine.resources import WEIGHTS_DIR, sha256_file
 DEFAULT_CARD = os.path.join(WEIGHTS_DIR, "water_unet3d.json")
 CARD_FORMAT = "water-model-card/1"
 
@@ -24,14 +21,6 @@ class ModelCard:
     sha256: str
     config: dict       # WaterNet constructor arguments
     info: dict         # the whole card
-
-
-def sha256_of(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_card(card_path: Optional[str] = None) -> ModelCard:
@@ -53,7 +42,7 @@ def read_card(card_path: Optional[str] = None) -> ModelCard:
 def verify(card: ModelCard) -> None:
     if not os.path.isfile(card.weights):
         raise InputError(f"water model weights not found: {card.weights}")
-    actual = sha256_of(card.weights)
+    actual = sha256_file(card.weights)
     if actual != card.sha256:
         raise InputError(f"water model weights {os.path.basename(card.weights)} fail their "
                          f"checksum (card says {card.sha256[:12]}..., file is {actual[:12]}...); "
@@ -91,7 +80,7 @@ def save_model(model, card_path: str, info: dict) -> dict:
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     save_file(state, weights)
     card = {"format": CARD_FORMAT, **info, "weights": os.path.basename(weights),
-            "sha256": sha256_of(weights),
+            "sha256": sha256_file(weights),
             "parameters": int(sum(v.numel() for v in state.values()))}
     with open(card_path, "w", encoding="utf-8") as fh:
         json.dump(card, fh, indent=2)

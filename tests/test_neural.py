@@ -78,7 +78,17 @@ def test_corrupted_weights_are_refused(tmp_path):
     with pytest.raises(InputError) as err:
         load_model("convcnp", str(tmp_path))
     message = str(err.value)
-    assert "convcnp.safetensors" in message and "\n" not in message
+    assert "convcnp.safetensors" in message and "checksum" in message and "\n" not in message
+
+
+@pytest.mark.parametrize("text", ("{not json", '{"format": 99}', "[1, 2]"))
+def test_unreadable_or_foreign_card_is_refused(tmp_path, text):
+    shutil.copy(f"{WEIGHTS_DIR}/convcnp.safetensors", tmp_path / "convcnp.safetensors")
+    (tmp_path / "convcnp.json").write_text(text)
+    with pytest.raises(InputError) as err:
+        load_model("convcnp", str(tmp_path))
+    message = str(err.value)
+    assert "convcnp.json" in message and "\n" not in message
 
 
 def test_card_with_wrong_shapes_is_refused(tmp_path):

@@ -29,13 +29,10 @@ class ConvCNP(nn.Module):
                  setconv_levels: int = 1, setconv_sigma_px: float = 2.0,
                  setconv_unit_density: bool = False, line_slopes=(), line_max_rows: int = 24):
         super().__init__()
-        self.setconv = SetConv(setconv_px, setconv_sigma_px, setconv_levels,
-                               setconv_unit_density)
-        self.lines = LineInterp(line_slopes, line_max_rows) if line_slopes else None
-        c_in = self.setconv.out_channels + (self.lines.out_channels if self.lines else 0)
+        self.setconv, self.lines, c_in, self.levels = context_layers(
+            setconv_px, setconv_sigma_px, setconv_levels, setconv_unit_density, line_slopes,
+            line_max_rows)
         self.cnn = build_cnn(cnn, c_in, cnn_cfg or {}, band_mix)
-        # interpolants the mean blends: one per SetConv level and one per line slope
-        self.levels = setconv_levels + (len(self.lines.slopes) if self.lines else 0)
         # outputs: one mixing logit per interpolant, the residual, the raw std
         self.head = PixelMLP(self.cnn.out_channels, decoder_hidden, decoder_layers,
                              self.levels + 2)
@@ -50,6 +47,16 @@ class ConvCNP(nn.Module):
         mean = base_mean(feats, out, self.levels) + out[:, self.levels:self.levels + 1]
         std = positive_std(out[:, self.levels + 1:self.levels + 2])
         return unfold_bands(mean, b), unfold_bands(std, b)
+
+
+def context_layers(setconv_px, sigma_px, levels, unit_density, line_slopes, line_max_rows):
+    """The layers that turn the context set into features, shared by ConvCNP and ConvLNP:
+    (SetConv, LineInterp or None, their feature channels, number of interpolants the mean
+    blends: one per SetConv level and one per line slope)."""
+    setconv = SetConv(setconv_px, sigma_px, levels, unit_density)
+    lines = LineInterp(line_slopes, line_max_rows) if line_slopes else None
+    channels = setconv.out_channels + (lines.out_channels if lines else 0)
+    return setconv, lines, channels, levels + (len(lines.slopes) if lines else 0)
 
 
 def interpolant_features(setconv, lines, y, m) -> torch.Tensor:

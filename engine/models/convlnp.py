@@ -12,9 +12,7 @@ from torch import nn
 
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import build_cnn
-from engine.models.convcnp import base_mean, interpolant_features, pad_features
-from engine.models.lineinterp import LineInterp
-from engine.models.setconv import SetConv
+from engine.models.convcnp import base_mean, context_layers, interpolant_features, pad_features
 
 
 class ConvLNP(nn.Module):
@@ -25,14 +23,12 @@ class ConvLNP(nn.Module):
                  setconv_levels: int = 1, setconv_sigma_px: float = 2.0,
                  setconv_unit_density: bool = False, line_slopes=(), line_max_rows: int = 24):
         super().__init__()
-        self.setconv = SetConv(setconv_px, setconv_sigma_px, setconv_levels,
-                               setconv_unit_density)
-        self.lines = LineInterp(line_slopes, line_max_rows) if line_slopes else None
-        c_set = self.setconv.out_channels + (self.lines.out_channels if self.lines else 0)
+        self.setconv, self.lines, c_set, self.levels = context_layers(
+            setconv_px, setconv_sigma_px, setconv_levels, setconv_unit_density, line_slopes,
+            line_max_rows)
         self.encoder = build_cnn(encoder, c_set, encoder_cfg or {}, band_mix)
         self.to_latent = nn.Conv2d(self.encoder.out_channels, 2 * latent, 1)
         self.decoder = build_cnn(decoder, latent + c_set, decoder_cfg or {}, band_mix)
-        self.levels = setconv_levels + (len(self.lines.slopes) if self.lines else 0)
         self.head = PixelMLP(self.decoder.out_channels, decoder_hidden, decoder_layers,
                              self.levels + 2)
         self.latent = latent

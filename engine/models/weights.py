@@ -9,7 +9,7 @@ import os
 from typing import Optional
 
 from engine.errors import InputError
-from engine.resources import WEIGHTS_DIR, sha256_file  # noqa: F401  (sha256_file: used by tests too)
+from engine.resources import WEIGHTS_DIR, read_card_json, sha256_file, verify_sha256
 
 CARD_FORMAT = 1
 
@@ -23,26 +23,12 @@ def read_card(name: str, weights_dir: Optional[str] = None) -> dict:
     if not os.path.exists(path):
         raise InputError(f"no weights for {name}: {path} is missing (export them with "
                          "`python -m training.export`)")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            card = json.load(fh)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"model card {path} cannot be read: {exc}") from None
-    if card.get("format") != CARD_FORMAT:
-        raise InputError(f"model card {path} has format {card.get('format')!r}; this engine "
-                         f"reads format {CARD_FORMAT}")
-    return card
+    return read_card_json(path, CARD_FORMAT, "model")
 
 
 def verified_weights_path(card: dict, weights_dir: Optional[str] = None) -> str:
     path = os.path.join(weights_dir or WEIGHTS_DIR, card["weights_file"])
-    if not os.path.exists(path):
-        raise InputError(f"weights file {path} is missing")
-    digest = sha256_file(path)
-    if digest != card["sha256"]:
-        raise InputError(f"weights file {path} is corrupted: sha256 {digest[:12]}... does not "
-                         f"match its model card ({card['sha256'][:12]}...); reinstall it")
-    return path
+    return verify_sha256(path, card["sha256"], card.get("name", "model"))
 
 
 def load_model(name: str, weights_dir: Optional[str] = None):

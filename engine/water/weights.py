@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from engine.errors import InputError, MissingDependency
-from engine.resources import WEIGHTS_DIR, sha256_file
+from engine.resources import WEIGHTS_DIR, read_card_json, sha256_file, verify_sha256
 DEFAULT_CARD = os.path.join(WEIGHTS_DIR, "water_unet3d.json")
 CARD_FORMAT = "water-model-card/1"
 
@@ -25,28 +25,14 @@ class ModelCard:
 
 def read_card(card_path: Optional[str] = None) -> ModelCard:
     card_path = os.path.abspath(card_path or DEFAULT_CARD)
-    if not os.path.isfile(card_path):
-        raise InputError(f"water model card not found: {card_path}")
-    try:
-        with open(card_path, encoding="utf-8") as fh:
-            info = json.load(fh)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read water model card {card_path}: {exc}") from None
-    if info.get("format") != CARD_FORMAT:
-        raise InputError(f"{card_path} is not a water model card (format {info.get('format')!r})")
+    info = read_card_json(card_path, CARD_FORMAT, "water model")
     weights = os.path.join(os.path.dirname(card_path), info.get("weights", ""))
     return ModelCard(card_path, weights, str(info.get("sha256", "")), dict(info.get("config", {})),
                      info)
 
 
 def verify(card: ModelCard) -> None:
-    if not os.path.isfile(card.weights):
-        raise InputError(f"water model weights not found: {card.weights}")
-    actual = sha256_file(card.weights)
-    if actual != card.sha256:
-        raise InputError(f"water model weights {os.path.basename(card.weights)} fail their "
-                         f"checksum (card says {card.sha256[:12]}..., file is {actual[:12]}...); "
-                         "the file is damaged or does not belong to this card: reinstall it")
+    verify_sha256(card.weights, card.sha256, "water model")
 
 
 def load_model(device: str = "cpu", card_path: Optional[str] = None):

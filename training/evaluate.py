@@ -38,6 +38,7 @@ FOLD0_RUNS = {
     "convcnp long run": "convcnp_fast_f0",
     "  same, then fine-tuned on 128 px crops": "convcnp_fast_f0_ft128",
     "  same, then MS-SSIM + MSE loss on 128 px crops": "convcnp_fast_f0_ft128_mse",
+    "  same, then 100 more minutes of it (new crops, lr 2e-4)": "convcnp_fast_f0_ft128_mse2",
     "convlnp long run": "convlnp_fast_f0_long",
     "unet long run": "unet_fast_f0_long",
     "partialconv long run": "partialconv_fast_f0_long",

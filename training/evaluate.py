@@ -51,10 +51,10 @@ def run_minutes(checkpoint: str) -> float:
     (train --init)."""
     import torch
 
-    from training.export import lineage
+    from training.export import lineage, total_minutes
 
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    return state["elapsed"] / 60 + sum(r["minutes"] for r in lineage(state))
+    return total_minutes(state, lineage(state))
 
 
 def methods_for_fold(fold: int, runs_dir: str, shipped: bool) -> dict:

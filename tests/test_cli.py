@@ -96,6 +96,16 @@ def test_evaluate_prints_scores_and_saves_comparison(data_dir, tmp_path):
     assert png.stat().st_size > 10_000
 
 
+def test_evaluate_writes_no_file_unless_asked(data_dir, tmp_path, monkeypatch, capsys):
+    """Scoring is read-only: no comparison image appears in the working folder by default."""
+    from engine.cli.main import main
+    monkeypatch.chdir(tmp_path)
+    assert main(["evaluate", str(data_dir / "lethbridge_le07_256"), "--methods", "idw",
+                 "--quiet"]) == 0
+    assert "idw" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_info_reports_slc_off_and_fractions(data_dir):
     result = run_cli("info", data_dir / SAMPLE, "--quiet")
     assert result.returncode == 0

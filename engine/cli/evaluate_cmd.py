@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 
 from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
@@ -17,8 +16,8 @@ def add_parser(sub) -> None:
     p.add_argument("--methods", default="navier-stokes,telea,idw",
                    help="comma-separated method names (default: the classical ones)")
     p.add_argument("--seed", type=int, default=0, help="random seed for the gaps (default 0)")
-    p.add_argument("--png", help="before/after/truth PNG (default: CLEAN_evaluation.png "
-                                 "in the current folder)")
+    p.add_argument("--png", help="also write a before/after/truth comparison PNG here "
+                                 "(default: none; the scores are printed either way)")
     p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--tile", type=int, default=512, metavar="N")
     add_progress_option(p)
@@ -27,8 +26,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    stem = os.path.splitext(os.path.basename(os.path.normpath(args.clean)))[0]
-    png = args.png or f"{stem}_evaluation.png"
+    png = args.png
     with ProgressBar("evaluate", args.progress) as bar:
         scores = evaluate_file(args.clean, methods, args.seed, png, args.device, args.tile,
                                progress=bar)
@@ -37,7 +35,8 @@ def run(args) -> int:
         ssim = f"{s.ms_ssim:.4f}" if s.ms_ssim is not None else "n/a"
         print(f"{s.method:<16}{s.rmse:>12.2f}{s.rmse_norm:>13.4f}{s.psnr_db:>9.2f}"
               f"{ssim:>9}{s.seconds:>7.1f}")
-    print(f"comparison image: {png}")
+    if png:
+        print(f"comparison image: {png}")
     if args.progress == "json":
         emit_json("done", scores=[dataclasses.asdict(s) for s in scores], png=png)
     return 0

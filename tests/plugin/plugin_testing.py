@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 import rasterio
+from qgis.core import QgsProcessingFeedback
 from qgis.PyQt.QtCore import QCoreApplication
 
 from engine.jobs.info import describe_file
@@ -48,6 +49,20 @@ def wait_for(predicate, timeout_s: float = 120.0, what: str = "condition") -> No
             raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
         QCoreApplication.processEvents()
         time.sleep(0.02)
+
+
+def cancelling_feedback(after_percent: float):
+    """Feedback that cancels once progress passes `after_percent`, as a user pressing Cancel
+    mid-run would; returns it with the list of progress values it saw."""
+    feedback, seen = QgsProcessingFeedback(), []
+
+    def cancel_when_past(percent):
+        seen.append(percent)
+        if percent > after_percent:
+            feedback.cancel()
+
+    feedback.progressChanged.connect(cancel_when_past)
+    return feedback, seen
 
 
 

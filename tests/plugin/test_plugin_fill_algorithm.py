@@ -11,7 +11,7 @@ import pytest
 from qgis.core import (QgsApplication, QgsProcessingAlgRunnerTask, QgsProcessingContext,
                        QgsProcessingException, QgsProcessingFeedback, QgsProject, QgsRasterLayer)
 
-from plugin_testing import DATA, FILL, assert_filled_correctly, wait_for
+from plugin_testing import DATA, FILL, assert_filled_correctly, cancelling_feedback, wait_for
 
 MODES = ["subprocess", "inprocess"]
 
@@ -62,15 +62,7 @@ def test_batch_of_three_inputs_in_background_tasks(plugin, sample, tmp_path):
 def test_cancel_mid_run_leaves_no_file(plugin, sample, tmp_path, worker_mode):
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    feedback = QgsProcessingFeedback()
-    seen = []
-
-    def cancel_after_a_few_tiles(percent):
-        seen.append(percent)
-        if percent > 5:
-            feedback.cancel()
-
-    feedback.progressChanged.connect(cancel_after_a_few_tiles)
+    feedback, seen = cancelling_feedback(after_percent=5)
     with pytest.raises(QgsProcessingException, match="cancel"):
         processing.run(FILL, {"INPUT": str(sample), "METHOD": "navier-stokes", "TILE_SIZE": 64,
                               "FILLED_MASK": True, "OUTPUT": str(out_dir / "filled.tif")},

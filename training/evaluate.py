@@ -87,10 +87,15 @@ def evaluate_fold(fold: int, args, examples: dict) -> dict:
                         for c in scene_crops(s, args.crop, args.crops, seed=fold)]
     if fold == 0 and args.per_band:
         crops["OOD per band"] = crops["OOD"]
+    if fold == 0 and args.train_fit:  # the same recipe on scenes the models trained on
+        crops["TRAIN"] = [c for s in load_scenes(parts["train"], **kw)
+                          for c in scene_crops(s, args.crop, args.crops, seed=fold)]
     results = {}
     for name, make in methods_for_fold(fold, args.runs_dir, args.shipped).items():
         method, tally, t0 = make(), Tally(), time.perf_counter()
         for label, items in crops.items():
+            if label == "TRAIN" and not (name in CLASSICAL or name.endswith("(shipped)")):
+                continue
             for i, crop in enumerate(items):
                 known = crop.valid & ~crop.gaps[None]
                 values = np.where(known, crop.truth, 0).astype(np.float32)
@@ -117,6 +122,8 @@ def main(argv=None) -> int:
     ap.add_argument("--example-index", type=int, default=3)
     ap.add_argument("--no-shipped", dest="shipped", action="store_false")
     ap.add_argument("--no-per-band", dest="per_band", action="store_false")
+    ap.add_argument("--no-train-fit", dest="train_fit", action="store_false",
+                    help="skip scoring the shipped and classical methods on training-scene crops")
     ap.add_argument("--out", default=os.path.join("docs", "results.md"))
     ap.add_argument("--figures", default=os.path.join("docs", "figures"))
     ap.add_argument("--speed", default=os.path.join("docs", "figures", "speed.json"))

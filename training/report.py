@@ -39,7 +39,7 @@ def summary(per_fold: dict, methods: list) -> dict:
     out = {}
     for m in methods:
         out[m] = {}
-        for s in SPLITS + ("OOD per band",):
+        for s in SPLITS + ("OOD per band", "TRAIN"):
             ms = mean_se(fold_values(per_fold, m, s, "ms_ssim"))
             rm = mean_se(fold_values(per_fold, m, s, ""))
             if ms[2]:
@@ -86,6 +86,27 @@ def band_table(per_fold: dict, methods: list) -> list:
         if vis[2]:
             lines.append(f"| {m} | {fmt(vis[0], vis[1], 4)} | {fmt(nir[0], nir[1], 4)} | "
                          f"{fmt(alone[0], alone[1], 4)} |")
+    return lines
+
+
+def fit_table(summ0: dict) -> list:
+    """Gain over the best classical method on training-scene crops beside held-out ones: a
+    much larger gain on the training scenes would mean the models need more data; the same
+    gain means they are limited by what they learn in the training time."""
+    splits = [s for s in ("TRAIN",) + SPLITS if best_classical(summ0, s)[1] != "-"]
+    if "TRAIN" not in splits:
+        return []
+    lines = ["| method | " + " | ".join(f"{s} gap RMSE (vs best classical)" for s in splits) + " |",
+             "|---|" + "---|" * len(splits)]
+    for m, res in summ0.items():
+        if "TRAIN" not in res:
+            continue
+        cells = []
+        for s in splits:
+            best = best_classical(summ0, s)[0]
+            ours = res[s]["rmse"][0] if s in res else float("nan")
+            cells.append(f"{ours:.4f} ({100 * (ours / best - 1):+.1f} %)")
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -244,6 +265,7 @@ def write_report(per_fold: dict, examples: dict, args) -> None:
         "fold0": main_table(summ0, f0_methods),
         "bands": band_table(per_fold, f0_methods) if 0 in per_fold else [],
         "calibration": calibration_table(per_fold) if 0 in per_fold else [],
+        "fit": fit_table(summ0),
     }
     with open(os.path.join(args.figures, "results.json"), "w") as fh:
         json.dump({"summary_cv": summ, "summary_fold0": summ0, "folds": sorted(per_fold),

@@ -23,11 +23,11 @@ from tests.helpers import ROOT, corrupted_clean_crop  # noqa: E402
 NEURAL = ("convcnp", "convlnp", "unet", "partialconv")
 # Gap RMSE on the Lethbridge crop (a region the shipped weights never saw: fold 0 holds it
 # out) must be at least this fraction below Navier-Stokes's. Measured with the shipped
-# weights (normalised gap RMSE; navier-stokes 0.1283, idw 0.1214): convcnp 0.1186 (7.6 %
+# weights (normalised gap RMSE; navier-stokes 0.1283, idw 0.1214): convcnp 0.1173 (8.6 %
 # below), convlnp 0.1218 (5.0 %), unet 0.1227 (4.3 %), partialconv 0.1260 (1.8 %). The margins
 # leave about one point (partialconv 0.8) for CPUs without bf16 and for library updates.
 NS_RMSE = 0.1283
-MARGIN = {"convcnp": 0.06, "convlnp": 0.04, "unet": 0.03, "partialconv": 0.01}
+MARGIN = {"convcnp": 0.07, "convlnp": 0.04, "unet": 0.03, "partialconv": 0.01}
 
 
 @pytest.fixture(scope="module")

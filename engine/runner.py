@@ -10,32 +10,29 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 
 from engine.device import resolve_device
-from engine.errors import Cancelled, InputError
 from engine.gaps.footprint import gap_halo_px, scene_borders, tile_gaps
 from engine.io.scene import Scene
 from engine.methods import get_method, require
 from engine.stats import BandStats, scene_stats
-from engine.tiling import iter_tiles, tile_count
+from engine.tiling import (DEFAULT_TILE_PX, CancelFn, ProgressFn, check_tile_size, tile_count,
+                           walk_tiles)
 
 log = logging.getLogger(__name__)
-ProgressFn = Callable[[int, int], None]
-CancelFn = Callable[[], bool]
 
 
 @dataclass(frozen=True)
 class RunOptions:
     method: str
-    tile_size_px: int = 512
+    tile_px: int = DEFAULT_TILE_PX
     device: str = "auto"
 
     def __post_init__(self):
-        if not 64 <= self.tile_size_px <= 8192:
-            raise InputError(f"tile size must be between 64 and 8192 px, got {self.tile_size_px}")
+        check_tile_size(self.tile_px)
 
 
 @dataclass
@@ -70,14 +67,11 @@ def fill_scene(scene: Scene, sink, options: RunOptions, *, mask=None,
     halo = max(spec.halo_px, gap_halo_px(p))
     borders = scene_borders(scene)
     report = FillReport(spec.name, device, total_pixels=p.width * p.height, stats=stats,
-                        tiles=tile_count(p.height, p.width, options.tile_size_px))
+                        tiles=tile_count(p.height, p.width, options.tile_px))
     start = time.perf_counter()
-    for i, tile in enumerate(iter_tiles(p.height, p.width, options.tile_size_px, halo)):
-        if cancel is not None and cancel():
-            raise Cancelled("cancelled by the user; no output was written")
+    for tile in walk_tiles(p.height, p.width, options.tile_px, halo, progress=progress,
+                           cancel=cancel):
         _fill_tile(scene, sink, tile, method, stats, mask, borders, report)
-        if progress is not None:
-            progress(i + 1, report.tiles)
     report.seconds = time.perf_counter() - start
     return report
 

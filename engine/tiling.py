@@ -1,12 +1,29 @@
-"""Windows for the tiled runner: each tile has a core (written to the output) and an outer
-window (core plus halo, clipped to the scene) that the method sees, so no seam shows where
-tiles meet. The tiler yields windows only; reading, filling and stitching happen elsewhere."""
+"""Windows for every tile loop in the engine: each tile has a core (written to the output) and an
+outer window (core plus halo, clipped to the scene) that the work sees, so no seam shows where
+tiles meet. `walk_tiles` is the one loop the fill runner, the water classifier, the simulator,
+`info` and the copies all use, so cancel and progress behave the same in every job. The tiler
+yields windows only; reading, filling and stitching happen elsewhere."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator, Optional
 
 from rasterio.windows import Window
+
+from engine.errors import Cancelled, InputError
+
+# Tile side in px: the default every verb and the plugin offer, and the bounds a user may give
+# (below 64 px the halo dominates the work; above 8192 px one tile no longer fits in memory).
+DEFAULT_TILE_PX = 512
+MIN_TILE_PX = 64
+MAX_TILE_PX = 8192
+# Loops that only read, count or burn (info, simulate, copies) run no model: bigger tiles cost
+# nothing there and halve the per-tile overhead.
+SCAN_TILE_PX = 1024
+CANCELLED = "cancelled by the user; no output was written"
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -22,7 +39,16 @@ class Tile:
         return (slice(r0, r0 + int(self.core.height)), slice(c0, c0 + int(self.core.width)))
 
 
+def check_tile_size(tile_px: int) -> int:
+    """The user's tile size, or an InputError saying what is allowed."""
+    if not MIN_TILE_PX <= tile_px <= MAX_TILE_PX:
+        raise InputError(f"tile size must be between {MIN_TILE_PX} and {MAX_TILE_PX} px, "
+                         f"got {tile_px}")
+    return tile_px
+
+
 def iter_tiles(height: int, width: int, tile_px: int, halo_px: int) -> Iterator[Tile]:
+    """Row-major tiles whose cores partition the height x width grid."""
     if tile_px < 16:
         raise ValueError(f"tile size must be at least 16 px, got {tile_px}")
     for r in range(0, height, tile_px):
@@ -35,3 +61,20 @@ def iter_tiles(height: int, width: int, tile_px: int, halo_px: int) -> Iterator[
 
 def tile_count(height: int, width: int, tile_px: int) -> int:
     return -(-height // tile_px) * -(-width // tile_px)
+
+
+def walk_tiles(height: int, width: int, tile_px: int, halo_px: int = 0, *,
+               progress: Optional[ProgressFn] = None,
+               cancel: Optional[CancelFn] = None) -> Iterator[Tile]:
+    """`iter_tiles` with the job's cancel check before each tile and its progress after it.
+
+    Cancel raises `Cancelled` (the writers then remove their partial files); progress is
+    reported as (tiles done, tiles in all) once the caller's loop body for a tile has finished,
+    so a bar reaches 100 % only when the last tile is really written."""
+    total = tile_count(height, width, tile_px)
+    for done, tile in enumerate(iter_tiles(height, width, tile_px, halo_px), start=1):
+        if cancel is not None and cancel():
+            raise Cancelled(CANCELLED)
+        yield tile
+        if progress is not None:
+            progress(done, total)

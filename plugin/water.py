@@ -10,7 +10,7 @@ from html import escape
 from engine.jobs.water import AUTO, DEFAULT_FILL_METHOD, FALLBACK_FILL_METHOD
 from engine.methods import DEFAULT_METHOD
 from engine.water.classes import CLASS_NAMES
-from engine.water.dates import NO_FILL
+from engine.jobs.water_dates import NO_FILL
 
 from .deps import missing_torch_message, torch_available
 from .methods import method_choices

@@ -28,7 +28,7 @@ def case(request):
 
 def _fill(scene, name, mask, tile=512):
     sink = ArraySink(scene.profile)
-    report = fill_scene(scene, sink, RunOptions(name, tile_size_px=tile), mask=ArrayMask(mask))
+    report = fill_scene(scene, sink, RunOptions(name, tile_px=tile), mask=ArrayMask(mask))
     return sink.arrays["main"], report
 
 

@@ -100,3 +100,29 @@ def test_mismatched_band_sizes_are_refused(data_dir, tmp_path):
         ds.write(data[:, :, :200])
     with pytest.raises(InputError, match="differ in size"):
         open_scene(folder)
+
+
+def test_outputs_of_one_job_appear_together_or_not_at_all(tmp_path):
+    """A sidecar that cannot be put in place takes the main output down with it: a user never
+    gets a fill whose mask is missing, and no partial file stays behind."""
+    import rasterio
+    from rasterio.transform import from_origin
+    from rasterio.windows import Window
+
+    from engine.errors import OutputError
+    from engine.io.scene import SceneProfile
+    from engine.io.writer import GeoTiffSink, LayerSpec
+
+    profile = SceneProfile(64, 64, 1, "uint8", None, rasterio.crs.CRS.from_epsg(32612),
+                           from_origin(500000, 5000000, 30, 30))
+    main, side = tmp_path / "out.tif", tmp_path / "out_filled_mask.tif"
+    sink = GeoTiffSink(LayerSpec(str(main), profile, {}), {"filled": LayerSpec(str(side), profile,
+                                                                               {})})
+    data = np.arange(64 * 64, dtype=np.uint8).reshape(1, 64, 64)
+    sink.write(Window(0, 0, 64, 64), data)
+    sink.write(Window(0, 0, 64, 64), data, key="filled")
+    side.mkdir()  # something else took the sidecar's name meanwhile: it cannot be replaced
+    with pytest.raises((OutputError, OSError)):
+        sink.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out_filled_mask.tif"]
+    assert not main.exists()

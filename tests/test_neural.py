@@ -40,7 +40,7 @@ def case():
 
 def _fill(scene, name, mask, tile=512):
     sink = ArraySink(scene.profile)
-    fill_scene(scene, sink, RunOptions(name, tile_size_px=tile, device="cpu"),
+    fill_scene(scene, sink, RunOptions(name, tile_px=tile, device="cpu"),
                mask=ArrayMask(mask))
     return sink.arrays["main"]
 

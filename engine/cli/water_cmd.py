@@ -45,7 +45,7 @@ def run(args) -> int:
     with ProgressBar("water", args.progress) as bar:
         report = classify_water(dates, output, fill_method=args.fill_method, device=args.device,
                                 bands=parse_band_list(args.bands),
-                                reflectance_scale=args.reflectance_scale, tile_size_px=args.tile,
+                                reflectance_scale=args.reflectance_scale, tile_px=args.tile,
                                 progress=bar)
     print(f"{output}: {report.dates} dates, gaps filled with {report.fill_method}, classified "
           f"on {report.device} in {report.seconds:.1f} s")

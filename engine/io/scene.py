@@ -102,9 +102,10 @@ class Scene:
         """Nearest-neighbour overview of the whole scene (bounded memory), for statistics."""
         p = self.profile
         step = max(1, int(np.ceil(max(p.height, p.width) / max_side)))
-        return self._read_strided(step)
+        return self.read_strided(step)
 
-    def _read_strided(self, step: int) -> np.ndarray:
+    def read_strided(self, step: int) -> np.ndarray:
+        """Every `step`-th row and column of every band (what `read_decimated` samples)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -131,7 +132,7 @@ class ArrayScene(Scene):
         (r0, r1), (c0, c1) = window.toranges()
         return self.data[:, r0:r1, c0:c1].copy()
 
-    def _read_strided(self, step: int) -> np.ndarray:
+    def read_strided(self, step: int) -> np.ndarray:
         return self.data[:, ::step, ::step].copy()
 
 
@@ -175,7 +176,7 @@ class RasterioScene(Scene):
         qa = self._read_band(self._qa[0], self._qa[1], window)
         return (qa.astype(np.int64) >> self._qa_fill_bit) & 1 == 1
 
-    def _read_strided(self, step: int) -> np.ndarray:
+    def read_strided(self, step: int) -> np.ndarray:
         p = self.profile
         shape = (max(1, p.height // step), max(1, p.width // step))
         full = Window(0, 0, p.width, p.height)

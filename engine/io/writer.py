@@ -1,9 +1,11 @@
-"""Atomic, cloud-optimised GeoTIFF output.
+"""The one raster writer of the engine: every output (fills, sidecars, water classes, the
+simulator's gaps, a job's scratch rasters) goes through `AtomicGeoTiff`.
 
 Tiles are streamed into a tiled GeoTIFF under a hidden temporary name in the destination folder,
-then converted by GDAL's COG driver (overviews first, internal tiles) into a second temporary
-name, which is renamed over the destination only when everything succeeded. So a crash, a cancel
-or a full disk never leaves a partial file with the user's name, and the input is never touched.
+then (for user outputs) converted by GDAL's COG driver (overviews first, internal tiles) into a
+second temporary name, which is renamed over the destination only when everything succeeded. So
+a crash, a cancel or a full disk never leaves a partial file with the user's name, and the input
+is never touched.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 import rasterio
+from rasterio.enums import Resampling
 from rasterio.windows import Window
 
 from engine.errors import OutputError
@@ -41,18 +44,44 @@ def check_output_path(path: str, inputs: Sequence[str] = ()) -> str:
     return out
 
 
+@dataclass(frozen=True)
+class RasterFormat:
+    """How a layer is laid out on disk. Users get cloud-optimised GeoTIFFs (`COG`); the class
+    raster keeps a colour table, which the COG driver's overview resampling would blur, so it is
+    a tiled GeoTIFF with internal nearest-neighbour overviews (`PALETTED`); scratch rasters in a
+    job's temporary folder skip compression and overviews (`SCRATCH`)."""
+
+    block_px: int = 512
+    compress: Optional[str] = "deflate"
+    predictor: bool = True
+    cog: bool = True
+    overviews: bool = True    # COG: GDAL's AUTO levels; otherwise nearest levels built in place
+
+
+COG = RasterFormat()
+PALETTED = RasterFormat(block_px=256, predictor=False, cog=False)
+SCRATCH = RasterFormat(block_px=256, compress=None, predictor=False, cog=False, overviews=False)
+# In-place overviews only pay off on rasters at least this wide; levels stop at 256 px.
+OVERVIEW_MIN_SIDE_PX = 1024
+
+
 @dataclass
 class LayerSpec:
-    """One output file: the main result or a sidecar (filled-pixel mask, uncertainty)."""
+    """One output file: the main result or a sidecar (filled-pixel mask, uncertainty, classes)."""
 
     path: str
     profile: SceneProfile
     tags: dict
     descriptions: tuple = ()
+    band_tags: tuple = ()             # one dict per band (e.g. class names)
+    colormap: Optional[dict] = None   # band 1 colour table: value -> RGBA
+    format: RasterFormat = COG
 
 
 class AtomicGeoTiff:
-    """A GeoTIFF that only appears under its final name once `commit()` succeeds."""
+    """A GeoTIFF that only appears under its final name once `commit()` succeeds: tiles are
+    written to a hidden stage file in the destination folder (same file system, so the final
+    rename is atomic); `abort()` removes every partial file."""
 
     def __init__(self, spec: LayerSpec):
         self.spec = spec
@@ -60,14 +89,19 @@ class AtomicGeoTiff:
         stem = f".{name}.partial-{os.getpid()}"
         self._stage = os.path.join(folder, stem + ".stage.tif")
         self._cog = os.path.join(folder, stem + ".cog.tif")
-        p = spec.profile
-        integer = np.issubdtype(np.dtype(p.dtype), np.integer)
+        self._ready: Optional[str] = None
+        self.published = False
+        p, fmt = spec.profile, spec.format
+        options = dict(tiled=True, blockxsize=fmt.block_px, blockysize=fmt.block_px,
+                       BIGTIFF="IF_SAFER")
+        if fmt.compress:
+            options["compress"] = fmt.compress
+        if fmt.predictor:
+            options["predictor"] = 2 if np.issubdtype(np.dtype(p.dtype), np.integer) else 3
         try:
             self._ds = rasterio.open(
                 self._stage, "w", driver="GTiff", width=p.width, height=p.height, count=p.count,
-                dtype=p.dtype, nodata=p.nodata, crs=p.crs, transform=p.transform, tiled=True,
-                blockxsize=512, blockysize=512, compress="deflate",
-                predictor=2 if integer else 3, BIGTIFF="IF_SAFER")
+                dtype=p.dtype, nodata=p.nodata, crs=p.crs, transform=p.transform, **options)
         except rasterio.errors.RasterioIOError as exc:
             raise OutputError(f"cannot create {spec.path}: {str(exc).splitlines()[0]}") from None
 
@@ -75,26 +109,63 @@ class AtomicGeoTiff:
         self._ds.write(data, window=window)
 
     def commit(self) -> None:
+        self.prepare()
+        self.publish()
+
+    def prepare(self) -> None:
+        """Finish the file under its temporary name (metadata, overviews, COG conversion): the
+        slow part, which can fail (full disk) while nothing carries the user's name yet."""
+        try:
+            self._finish_metadata()
+            if self.spec.format.cog:
+                self._ds.close()
+                self._to_cog()
+                os.remove(self._stage)
+                self._ready = self._cog
+            else:
+                if self.spec.format.overviews:
+                    self._build_overviews()
+                self._ds.close()
+                self._ready = self._stage
+        except (OSError, RuntimeError, rasterio.errors.RasterioError) as exc:
+            self.abort()
+            raise OutputError(f"cannot write {self.spec.path}: "
+                              f"{str(exc).strip().splitlines()[0]}") from None
+
+    def publish(self) -> None:
+        """Rename the prepared file to its final name (atomic within one file system)."""
+        os.replace(self._ready, self.spec.path)
+        self._ready = None
+        self.published = True
+
+    def _finish_metadata(self) -> None:
+        ds, spec = self._ds, self.spec
+        if spec.colormap:
+            ds.write_colormap(1, spec.colormap)
+        if spec.descriptions:
+            ds.descriptions = tuple(spec.descriptions)[: ds.count]
+        for band, tags in enumerate(spec.band_tags[: ds.count], start=1):
+            ds.update_tags(band, **tags)
+        ds.update_tags(**{k: str(v) for k, v in spec.tags.items()})
+
+    def _build_overviews(self) -> None:
+        ds = self._ds
+        factors = [f for f in (2, 4, 8, 16, 32, 64) if max(ds.width, ds.height) / f >= 256]
+        if max(ds.width, ds.height) >= OVERVIEW_MIN_SIDE_PX and factors:
+            ds.build_overviews(factors, Resampling.nearest)
+
+    def _to_cog(self) -> None:
         from osgeo import gdal
 
-        ds = self._ds
-        if self.spec.descriptions:
-            ds.descriptions = tuple(self.spec.descriptions)[: ds.count]
-        ds.update_tags(**{k: str(v) for k, v in self.spec.tags.items()})
-        ds.close()
-        opts = ["COMPRESS=DEFLATE", "PREDICTOR=YES", "BIGTIFF=IF_SAFER", "OVERVIEWS=AUTO",
-                "RESAMPLING=NEAREST" if self.spec.profile.dtype == "uint8" and
-                self.spec.profile.count == 1 else "RESAMPLING=AVERAGE"]
+        p = self.spec.profile
+        opts = ["COMPRESS=DEFLATE", "PREDICTOR=YES", "BIGTIFF=IF_SAFER",
+                "OVERVIEWS=AUTO" if self.spec.format.overviews else "OVERVIEWS=NONE",
+                "RESAMPLING=NEAREST" if p.dtype == "uint8" and p.count == 1
+                else "RESAMPLING=AVERAGE"]
         gdal.UseExceptions()
         with gdal_cache():
-            try:
-                out = gdal.Translate(self._cog, self._stage, format="COG", creationOptions=opts)
-                out = None  # noqa: F841  (closing flushes the file)
-            except RuntimeError as exc:
-                self.abort()
-                raise OutputError(f"cannot write {self.spec.path}: {exc}") from None
-        os.remove(self._stage)
-        os.replace(self._cog, self.spec.path)
+            out = gdal.Translate(self._cog, self._stage, format="COG", creationOptions=opts)
+            out = None  # noqa: F841  (closing flushes the file)
 
     def abort(self) -> None:
         try:
@@ -126,12 +197,22 @@ class GeoTiffSink:
         self._layers[key].write(window, data)
 
     def commit(self) -> None:
-        for layer in self._layers.values():
-            layer.commit()
+        """All layers or none: every layer is finished under its temporary name first, and only
+        then are they renamed, one right after the other."""
+        try:
+            for layer in self._layers.values():
+                layer.prepare()
+            for layer in self._layers.values():
+                layer.publish()
+        except BaseException:
+            self.abort(published_too=True)
+            raise
 
-    def abort(self) -> None:
+    def abort(self, published_too: bool = False) -> None:
         for layer in self._layers.values():
             layer.abort()
+            if published_too and layer.published and os.path.exists(layer.spec.path):
+                os.remove(layer.spec.path)
 
     def __enter__(self):
         return self

@@ -63,7 +63,7 @@ def evaluation_mask(profile, seed: int) -> np.ndarray:
 
 def evaluate_file(clean_path: str, methods: Sequence[str], seed: int = 0,
                   png_path: Optional[str] = None, device: str = "auto",
-                  tile_size_px: int = 512, progress=None, cancel=None) -> list:
+                  tile_px: int = 512, progress=None, cancel=None) -> list:
     for name in methods:
         get_method(name)  # unknown names fail before any work
     if png_path:
@@ -83,7 +83,7 @@ def evaluate_file(clean_path: str, methods: Sequence[str], seed: int = 0,
     for i, name in enumerate(methods):
         sink = ArraySink(corrupted.profile)
         start = time.perf_counter()
-        fill_scene(corrupted, sink, RunOptions(name, tile_size_px, device), mask=ArrayMask(mask),
+        fill_scene(corrupted, sink, RunOptions(name, tile_px, device), mask=ArrayMask(mask),
                    cancel=cancel, stats=stats)
         seconds = time.perf_counter() - start
         pred = sink.arrays["main"]

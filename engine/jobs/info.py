@@ -13,9 +13,8 @@ from engine.gaps.stripes import StripeStats, measure_stripes
 from engine.io.gdal_env import gdal_cache
 from engine.io import open_scene
 from engine.io.scene import SceneProfile
-from engine.tiling import iter_tiles
+from engine.tiling import SCAN_TILE_PX, walk_tiles
 
-TILE_PX = 1024
 STRIPE_WINDOW_PX = 2048
 
 
@@ -34,8 +33,8 @@ def describe_file(path: str, progress=None, cancel=None) -> SceneInfo:
         p = scene.profile
         gap = nodata = footprint = 0
         borders = scene_borders(scene)
-        tiles = list(iter_tiles(p.height, p.width, TILE_PX, gap_halo_px(p)))
-        for i, tile in enumerate(tiles):
+        for tile in walk_tiles(p.height, p.width, SCAN_TILE_PX, gap_halo_px(p),
+                               progress=progress, cancel=cancel):
             raw = scene.read(tile.outer)
             invalid = scene.invalid(tile.outer, raw)
             core = (slice(None),) + tile.core_in_outer
@@ -44,8 +43,6 @@ def describe_file(path: str, progress=None, cancel=None) -> SceneInfo:
             gap += int(gaps.sum())
             nodata += int(bad.sum())
             footprint += int((~bad | gaps).sum())
-            if progress is not None:
-                progress(i + 1, len(tiles))
         stripes = _stripes_at_centre(scene, borders)
     total = p.width * p.height
     return SceneInfo(p, gap / total, footprint / total, nodata / total, stripes)

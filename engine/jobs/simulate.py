@@ -3,16 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.errors import Cancelled
 from engine.gaps.simulate import SlcOffGeometry, burn_gaps, simulate_slc_off_mask
 from engine.io.gdal_env import gdal_cache
 from engine.io import open_scene
 from engine.io.scene import SceneProfile
 from engine.io.writer import AtomicGeoTiff, check_output_path
 from engine.jobs.outputs import main_layer, provenance_tags
-from engine.tiling import iter_tiles, tile_count
-
-TILE_PX = 1024
+from engine.tiling import SCAN_TILE_PX, walk_tiles
 
 
 def gap_nodata(profile: SceneProfile) -> float:
@@ -42,18 +39,14 @@ def simulate_file(clean_path: str, output_path: str, seed: int = 0,
         layer = AtomicGeoTiff(main_layer(output_path, out_profile, tags))
         gaps = 0
         try:
-            total = tile_count(p.height, p.width, TILE_PX)
-            for i, tile in enumerate(iter_tiles(p.height, p.width, TILE_PX, 0)):
-                if cancel is not None and cancel():
-                    raise Cancelled("cancelled by the user; no output was written")
+            for tile in walk_tiles(p.height, p.width, SCAN_TILE_PX, progress=progress,
+                                   cancel=cancel):
                 w = tile.core
                 mask = simulate_slc_off_mask(
                     int(w.height), int(w.width), geometry, seed=seed, row_offset=int(w.row_off),
                     col_offset=int(w.col_off), scene_height=p.height, scene_width=p.width)
                 layer.write(w, burn_gaps(scene.read(w), mask, nodata))
                 gaps += int(mask.sum())
-                if progress is not None:
-                    progress(i + 1, total)
             layer.commit()
         except BaseException:
             layer.abort()

@@ -19,15 +19,16 @@ import numpy as np
 from engine.device import resolve_device
 from engine.errors import EngineError, InputError
 from engine.io import open_scene
-from engine.io.writer import check_output_path
+from engine.io.band_view import BandView
+from engine.io.grid import check_overlap
+from engine.io.writer import AtomicGeoTiff, check_output_path
 from engine.jobs.outputs import provenance_tags
 from engine.methods.registry import FALLBACK_METHOD as FALLBACK_FILL_METHOD
-from engine.tiling import tile_count
+from engine.jobs.water_dates import NO_FILL, PreparedDate, fill_date
+from engine.tiling import DEFAULT_TILE_PX, check_tile_size, tile_count
 from engine.water.bands import select_bands
 from engine.water.classes import CLASS_NAMES
-from engine.water.dates import (NO_FILL, BandSubset, PreparedDate, align_to, check_overlap,
-                                fill_date, same_grid)
-from engine.water.output import ClassRaster, pixel_area_m2
+from engine.water.output import class_layer, pixel_area_m2
 from engine.water.predict import classify_windows
 from engine.water.radiometry import calibration_for
 from engine.water.weights import load_model
@@ -36,7 +37,6 @@ log = logging.getLogger(__name__)
 
 AUTO = "auto"
 DEFAULT_FILL_METHOD = AUTO
-TILE_PX = 512
 
 
 @dataclass
@@ -58,7 +58,7 @@ class WaterReport:
 def classify_water(date_paths: Sequence[str], output_path: str, *,
                    fill_method: str = DEFAULT_FILL_METHOD, device: str = "auto",
                    bands: Optional[Sequence[int]] = None,
-                   reflectance_scale: Optional[float] = None, tile_size_px: int = TILE_PX,
+                   reflectance_scale: Optional[float] = None, tile_px: int = DEFAULT_TILE_PX,
                    model_card: Optional[str] = None,
                    progress: Optional[Callable[[int, int], None]] = None,
                    cancel: Optional[Callable[[], bool]] = None) -> WaterReport:
@@ -74,8 +74,7 @@ def classify_water(date_paths: Sequence[str], output_path: str, *,
     paths = [os.fspath(p) for p in date_paths]
     if len(paths) < 2:
         raise InputError(f"water seasonality needs at least two dates, got {len(paths)}")
-    if not 64 <= tile_size_px <= 8192:
-        raise InputError(f"tile size must be between 64 and 8192 px, got {tile_size_px}")
+    check_tile_size(tile_px)
     notes: list = []
     with ExitStack() as stack:
         scenes = [stack.enter_context(open_scene(p)) for p in paths]
@@ -85,16 +84,16 @@ def classify_water(date_paths: Sequence[str], output_path: str, *,
         run_device = resolve_device(device, True)
         model, card = load_model(run_device, model_card)
         ref = subsets[0].profile
-        counter = _Progress(progress, _total_steps(subsets, ref, tile_size_px))
+        counter = _Progress(progress, _total_steps(subsets, ref, tile_px))
         workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="water-"))
-        dates = [_prepare(i, path, sub, cal, ref, workdir, method, run_device, tile_size_px,
+        dates = [_prepare(i, path, sub, cal, ref, workdir, method, run_device, tile_px,
                           counter, cancel)
                  for i, (path, sub, cal) in enumerate(zip(paths, subsets, calibrations))]
         tags = provenance_tags(ref, paths[0], water_dates=len(paths), fill_method=method,
                                water_model=os.path.basename(card.weights),
                                water_model_sha256=card.sha256)
         counts, single = _write_classes(output_path, tags, dates, model, ref, run_device,
-                                        tile_size_px, counter, cancel)
+                                        tile_px, counter, cancel)
     report = _report(output_path, len(paths), method, run_device, counts, ref, notes)
     report.filled_pixels = sum(d.filled_pixels for d in dates)
     report.single_date_pixels = single
@@ -108,15 +107,21 @@ def classify_water(date_paths: Sequence[str], output_path: str, *,
 
 def _write_classes(path, tags, dates, model, ref, device, tile_px, counter, cancel) -> tuple:
     """Classify into the atomic class raster; returns (pixels per class, single-date pixels)."""
-    raster = ClassRaster(path, ref, tags)
+    raster = AtomicGeoTiff(class_layer(path, ref, tags))
+    counts = np.zeros(4, np.int64)
     single = _SingleDateCount()
+
+    def write(window, classes):
+        raster.write(window, classes[None])
+        counts[:] += np.bincount(classes.ravel(), minlength=4)[:4]
+
     try:
-        _classify(dates, model, ref, raster, device, tile_px, counter, cancel, single)
+        _classify(dates, model, ref, write, device, tile_px, counter, cancel, single)
         raster.commit()
     except BaseException:
         raster.abort()
         raise
-    return raster.counts, single.pixels
+    return counts, single.pixels
 
 
 def resolve_fill_method(name: str, device: str, notes: list) -> str:
@@ -156,7 +161,7 @@ def _select(paths, scenes, bands, scale, notes) -> tuple:
         cal = calibration_for(path, scene, idx, scale)
         if "assumed" in cal.source:
             notes.append(f"{label}: reflectance = {cal.source}")
-        subsets.append(BandSubset(scene, idx))
+        subsets.append(BandView(scene, idx))
         calibrations.append(cal)
     return subsets, calibrations
 
@@ -187,9 +192,7 @@ def _prepare(i, path, sub, cal, ref, workdir, method, device, tile_px, counter,
     label = f"date {i + 1} ({os.path.basename(os.path.normpath(path))})"
     native, nodata, filled = fill_date(sub, workdir, i, method, device=device, tile_px=tile_px,
                                        progress=counter.stage(), cancel=cancel)
-    if not same_grid(ref, sub.profile):
-        native = align_to(native, nodata, ref, workdir, i)
-    return PreparedDate(label, native, cal, nodata, sub.profile.zero_fill, filled)
+    return PreparedDate(label, native, ref, cal, nodata, sub.profile.zero_fill, filled)
 
 
 class _SingleDateCount:
@@ -202,14 +205,14 @@ class _SingleDateCount:
         self.pixels += int((valid.sum(axis=0) == 1).sum())
 
 
-def _classify(dates, model, ref, raster, device, tile_px, counter, cancel, single) -> None:
+def _classify(dates, model, ref, write, device, tile_px, counter, cancel, single) -> None:
     readers = [d.open() for d in dates]
     try:
         def read(window):
             parts = [r.read(window) for r in readers]
             return np.stack([p[0] for p in parts]), np.stack([p[1] for p in parts])
 
-        classify_windows(model, read, ref.height, ref.width, raster.write, device=device,
+        classify_windows(model, read, ref.height, ref.width, write, device=device,
                          tile_px=tile_px, progress=counter.stage(), cancel=cancel,
                          on_valid=single.add)
     finally:

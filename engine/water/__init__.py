@@ -10,9 +10,11 @@ Modules (imports point one way, torch only inside `model` and `weights`):
   classes     class codes, names, colours, and the per-date -> seasonality rule
   bands       which bands of a raster are red, NIR, SWIR1
   radiometry  pixel values -> reflectance (fixed factors per product type)
-  dates       one date: band subset, gap filling through the engine's runner, alignment
   predict     tiled classification with a halo
-  output      the atomic, paletted class GeoTIFF and class areas
+  output      the paletted class raster's layout and class areas
+
+The pipeline (fill each date through the runner, align, classify, write) is a job:
+`engine.jobs.water` and `engine.jobs.water_dates`; this package stays below the runner.
   model       the network (torch)
   weights     safetensors + JSON model card, checksum verified
 """

@@ -7,8 +7,7 @@ from typing import Callable, Optional
 import numpy as np
 from rasterio.windows import Window
 
-from engine.errors import Cancelled
-from engine.tiling import iter_tiles, tile_count
+from engine.tiling import DEFAULT_TILE_PX, walk_tiles
 from engine.water.classes import NO_DATA
 
 ReadFn = Callable[[Window], tuple]       # window -> (refl (T, 3, h, w), valid (T, h, w))
@@ -33,28 +32,26 @@ def predict_tile(model, refl: np.ndarray, valid: np.ndarray, device: str = "cpu"
 
 
 def classify_windows(model, read: ReadFn, height: int, width: int, write: WriteFn, *,
-                     device: str = "cpu", tile_px: int = 512,
+                     device: str = "cpu", tile_px: int = DEFAULT_TILE_PX,
                      progress: Optional[Callable[[int, int], None]] = None,
                      cancel: Optional[Callable[[], bool]] = None,
                      on_valid: Optional[Callable[[np.ndarray], None]] = None) -> int:
     """Classify a height x width grid tile by tile; returns the number of tiles. `on_valid`
     receives each tile core's validity (dates, h, w), e.g. to count single-date pixels."""
-    total = tile_count(height, width, tile_px)
-    for i, tile in enumerate(iter_tiles(height, width, tile_px, RECEPTIVE_HALO_PX)):
-        if cancel is not None and cancel():
-            raise Cancelled("cancelled by the user; no output was written")
+    total = 0
+    for tile in walk_tiles(height, width, tile_px, RECEPTIVE_HALO_PX, progress=progress,
+                           cancel=cancel):
+        total += 1
         refl, valid = read(tile.outer)
         classes = predict_tile(model, refl, valid, device)
         write(tile.core, classes[tile.core_in_outer])
         if on_valid is not None:
             on_valid(valid[(slice(None),) + tile.core_in_outer])
-        if progress is not None:
-            progress(i + 1, total)
     return total
 
 
 def classify_arrays(model, refl: np.ndarray, valid: np.ndarray, *, device: str = "cpu",
-                    tile_px: int = 512) -> np.ndarray:
+                    tile_px: int = DEFAULT_TILE_PX) -> np.ndarray:
     """In-memory version (training, evaluation): refl (T, 3, H, W), valid (T, H, W)."""
     h, w = valid.shape[-2:]
     out = np.zeros((h, w), np.uint8)

@@ -22,7 +22,7 @@ class FillRequest:
     output_path: str
     method: str
     device: str = "auto"
-    tile_size_px: int = 512
+    tile_px: int = 512
     filled_mask: bool = False
     uncertainty: bool = False
 
@@ -39,7 +39,7 @@ class FillRequest:
 
     def cli_args(self) -> list:
         args = ["fill", self.input_path, self.output_path, "--method", self.method,
-                "--device", self.device, "--tile", str(self.tile_size_px)]
+                "--device", self.device, "--tile", str(self.tile_px)]
         return args + (["--filled-mask"] if self.filled_mask else []) + \
             (["--uncertainty"] if self.uncertainty else [])
 
@@ -72,7 +72,7 @@ def _fill_in_process(request: FillRequest, progress, cancel) -> dict:
     from engine.runner import RunOptions
 
     report = fill_file(request.input_path, request.output_path,
-                       RunOptions(request.method, request.tile_size_px, request.device),
+                       RunOptions(request.method, request.tile_px, request.device),
                        filled_mask=request.filled_mask, uncertainty=request.uncertainty,
                        progress=progress, cancel=cancel)
     return {"event": "done", "output": request.output_path, "method": report.method,

@@ -18,11 +18,11 @@ class WaterRequest:
     fill_method: str = "auto"
     device: str = "auto"
     bands: str = ""         # "R,N,S" 1-based band numbers of red, NIR, SWIR1; "" = band names
-    tile_size_px: int = 512
+    tile_px: int = 512
 
     def cli_args(self) -> list:
         args = ["water", *self.dates, self.output_path, "--fill-method", self.fill_method,
-                "--device", self.device, "--tile", str(self.tile_size_px)]
+                "--device", self.device, "--tile", str(self.tile_px)]
         return args + (["--bands", self.bands] if self.bands else [])
 
 
@@ -44,7 +44,7 @@ def _water_in_process(request: WaterRequest, progress, cancel) -> dict:
     report = classify_water(list(request.dates), request.output_path,
                             fill_method=request.fill_method, device=request.device,
                             bands=parse_band_list(request.bands),
-                            tile_size_px=request.tile_size_px, progress=progress, cancel=cancel)
+                            tile_px=request.tile_px, progress=progress, cancel=cancel)
     return {"event": "done", "output": request.output_path, "dates": report.dates,
             "fill_method": report.fill_method, "device": report.device,
             "pixel_counts": dict(report.pixel_counts), "areas_km2": dict(report.areas_km2),

@@ -21,11 +21,12 @@ from typing import Optional
 
 import numpy as np
 import rasterio
-from rasterio.warp import Resampling, reproject
+
 from rasterio.windows import Window
 
 from engine.gaps.validity import invalid_mask
 from engine.io import open_scene
+from engine.io.grid import align_array, same_grid
 from engine.io.scene import SceneProfile
 from engine.jobs.simulate import gap_nodata
 from engine.water.bands import select_bands
@@ -134,8 +135,8 @@ def _load_dates(name: str, paths: list, clouds: list) -> WaterScene:
         clear = _read_clear(cloud, p)
         if ref is None:
             ref = p
-        elif not _same_grid(ref, p):
-            full = _align(full, p, ref, nodata)
+        elif not same_grid(ref, p):
+            full = align_array(full, p, ref, nodata)
         refl = cal_all.apply(full)
         bad = invalid_mask(full, nodata, p.zero_fill).any(0)
         water, rule = teacher_water(dict(zip(names, refl)), "surface" in cal_all.source)
@@ -166,14 +167,3 @@ def _read_clear(path: Optional[str], p: SceneProfile):
         return ds.read(1) == 1
 
 
-def _same_grid(a: SceneProfile, b: SceneProfile) -> bool:
-    return (a.width, a.height) == (b.width, b.height) and a.crs == b.crs and \
-        a.transform.almost_equals(b.transform)
-
-
-def _align(data: np.ndarray, src: SceneProfile, ref: SceneProfile, nodata) -> np.ndarray:
-    out = np.full((data.shape[0], ref.height, ref.width), nodata, data.dtype)
-    reproject(data, out, src_transform=src.transform, src_crs=src.crs,
-              dst_transform=ref.transform, dst_crs=ref.crs, src_nodata=nodata,
-              dst_nodata=nodata, resampling=Resampling.nearest)
-    return out

@@ -12,7 +12,7 @@ from rasterio.transform import Affine
 from rasterio.windows import Window
 
 from engine.errors import InputError
-from engine.io.landsat import mtl_georeference, parse_mtl, product_layout
+from engine.io.landsat import mtl_georeference, mtl_product_bounds, parse_mtl, product_layout
 from engine.io.scene import RasterioScene, SceneProfile
 
 SUPPORTED_DTYPES = ("uint8", "uint16", "int16", "uint32", "int32", "float32", "float64")
@@ -84,7 +84,7 @@ def _open_product(mtl_text: str, files, folder: Optional[str],
         width=first.width, height=first.height, count=len(paths), dtype=first.dtypes[0],
         nodata=first.nodata, crs=crs, transform=transform,
         band_names=tuple(f"B{n} {name}" for n, name, _ in layout.band_files),
-        zero_fill="per-band",
+        zero_fill="per-band", product_bounds=mtl_product_bounds(meta),
         tags={"LANDSAT_PRODUCT_ID": meta.get("LANDSAT_PRODUCT_ID", ""),
               "SPACECRAFT_ID": layout.spacecraft, "DATE_ACQUIRED": meta.get("DATE_ACQUIRED", "")},
     )

@@ -144,8 +144,10 @@ def test_raster_without_gaps_is_copied_and_said_so(tmp_path, data_dir):
         np.testing.assert_array_equal(a.read(), b.read())
 
 
-def test_interrupted_run_leaves_no_output(tmp_path, data_dir):
-    """SIGTERM (what the QGIS plugin sends on cancel) in the middle of a many-tile run."""
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_interrupted_run_leaves_no_output(tmp_path, data_dir, signum):
+    """SIGTERM (what the QGIS plugin sends on cancel) or SIGHUP (the terminal went away) in the
+    middle of a many-tile run."""
     src = shutil.copy(data_dir / SAMPLE, tmp_path / "scene.tif")
     before = digest(src)
     out = tmp_path / "out.tif"
@@ -155,7 +157,7 @@ def test_interrupted_run_leaves_no_output(tmp_path, data_dir):
         cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     for line in proc.stderr:
         if '"done": 2' in line:  # two tiles written: the output is half-made
-            proc.send_signal(signal.SIGTERM)
+            proc.send_signal(signum)
             break
     rest = proc.stderr.read()
     assert proc.wait(timeout=60) == 130, rest

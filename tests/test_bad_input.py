@@ -144,8 +144,10 @@ def test_raster_without_gaps_is_copied_and_said_so(tmp_path, data_dir):
         np.testing.assert_array_equal(a.read(), b.read())
 
 
-def test_interrupted_run_leaves_no_output(tmp_path, data_dir):
-    """SIGTERM (what the QGIS plugin sends on cancel) in the middle of a many-tile run."""
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_interrupted_run_leaves_no_output(tmp_path, data_dir, signum):
+    """SIGTERM (what the QGIS plugin sends on cancel) or SIGHUP (the terminal went away) in the
+    middle of a many-tile run."""
     src = shutil.copy(data_dir / SAMPLE, tmp_path / "scene.tif")
     before = digest(src)
     out = tmp_path / "out.tif"
@@ -155,10 +157,60 @@ def test_interrupted_run_leaves_no_output(tmp_path, data_dir):
         cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     for line in proc.stderr:
         if '"done": 2' in line:  # two tiles written: the output is half-made
-            proc.send_signal(signal.SIGTERM)
+            proc.send_signal(signum)
             break
     rest = proc.stderr.read()
     assert proc.wait(timeout=60) == 130, rest
     assert "no output was written" in rest
     assert os.listdir(tmp_path) == ["scene.tif"]
     assert digest(src) == before
+
+
+def _mask_like(src, path, **changes):
+    """The input's own nodata as a mask, written with its grid changed by `changes`."""
+    with rasterio.open(src) as ds:
+        mask = (ds.read(1) == ds.nodata).astype(np.uint8)
+        profile = dict(driver="GTiff", width=ds.width, height=ds.height, count=1,
+                       dtype="uint8", crs=ds.crs, transform=ds.transform)
+    profile.update(changes)
+    with rasterio.open(path, "w", **profile) as out:
+        out.write(mask[None])
+    return path
+
+
+def test_mask_on_another_crs_is_refused(tmp_path, data_dir):
+    src = data_dir / SAMPLE
+    mask = _mask_like(src, tmp_path / "mask.tif", crs="EPSG:32755")
+    before = digest(src)
+    assert_refused(fill(src, tmp_path / "out.tif", "--mask", mask), tmp_path,
+                   "mask is on EPSG:32755", "EPSG:3577")
+    assert digest(src) == before
+
+
+def test_shifted_mask_without_crs_is_refused(tmp_path, data_dir):
+    src = data_dir / SAMPLE
+    with rasterio.open(src) as ds:
+        shifted = ds.transform * ds.transform.translation(3, 0)
+    mask = _mask_like(src, tmp_path / "mask.tif", crs=None, transform=shifted)
+    assert_refused(fill(src, tmp_path / "out.tif", "--mask", mask), tmp_path, "no CRS")
+
+
+def test_shifted_mask_on_the_same_crs_is_refused(tmp_path, data_dir):
+    src = data_dir / SAMPLE
+    with rasterio.open(src) as ds:
+        shifted = ds.transform * ds.transform.translation(0, 2)
+    mask = _mask_like(src, tmp_path / "mask.tif", transform=shifted)
+    assert_refused(fill(src, tmp_path / "out.tif", "--mask", mask), tmp_path, "different grids")
+
+
+def test_mask_on_the_input_grid_fills_exactly_its_pixels(tmp_path, data_dir):
+    src = data_dir / SAMPLE
+    mask = _mask_like(src, tmp_path / "mask.tif")
+    result = fill(src, tmp_path / "out.tif", "--mask", mask, "--method", "idw")
+    assert result.returncode == 0, result.stderr
+    with rasterio.open(src) as a, rasterio.open(tmp_path / "out.tif") as b, \
+            rasterio.open(mask) as m:
+        marked = m.read(1).astype(bool)
+        before, after = a.read(), b.read()
+    np.testing.assert_array_equal(after[:, ~marked], before[:, ~marked])
+    assert (after[:, marked] != -999).all()

@@ -64,3 +64,33 @@ def test_types_round_trip(kind, data_dir, tmp_path):
     lo, hi = np.percentile(t[:, ~truth_invalid.any(axis=0)], [1, 99])
     rmse = np.sqrt(np.mean((after[:, gaps].astype(float) - t[:, gaps]) ** 2)) / (hi - lo)
     assert rmse < 0.15, rmse
+
+
+@pytest.mark.parametrize("method", ["convcnp", "idw"])
+def test_infinite_values_are_nodata_and_get_finite_fills(data_dir, tmp_path, method):
+    """+-inf among the valid pixels of a float raster is no measurement: it is filled like a
+    gap, and no fill (the model sees the whole tile) turns non-finite."""
+    with rasterio.open(data_dir / "menindee_20100116_256.tif") as ds:
+        data, profile = ds.read().astype("float32"), ds.profile
+    nodata = data == profile["nodata"]
+    data[nodata] = np.nan
+    spots = [(0, 40, 50), (1, 120, 7), (2, 200, 201), (0, 128, 128)]
+    truth = data.copy()
+    for i, (b, r, c) in enumerate(spots):
+        assert np.isfinite(data[b, r, c])
+        data[b, r, c] = np.inf if i % 2 else -np.inf
+    profile.update(dtype="float32", nodata=None)
+    src, out = tmp_path / "inf.tif", tmp_path / "out.tif"
+    with rasterio.open(src, "w", **profile) as ds:
+        ds.write(data)
+    result = run_cli("fill", src, out, "--method", method, "--quiet")
+    assert result.returncode == 0, result.stderr
+    with rasterio.open(out) as ds:
+        after = ds.read()
+    assert np.isfinite(after).all()
+    filled = ~np.isfinite(data)
+    np.testing.assert_array_equal(after[~filled], data[~filled])
+    for b, r, c in spots:
+        band = truth[b][np.isfinite(truth[b])]
+        assert band.min() <= after[b, r, c] <= band.max()
+        assert abs(after[b, r, c] - truth[b, r, c]) < 0.5 * band.std()

@@ -36,6 +36,8 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     signal.signal(signal.SIGTERM, _terminate)
+    if hasattr(signal, "SIGHUP"):  # a closed terminal or ssh session: clean up the same way
+        signal.signal(signal.SIGHUP, _terminate)
     if not args.debug:
         _quiet_gdal()
     try:

@@ -20,7 +20,7 @@ def invalid_mask(data: np.ndarray, nodata: Optional[float], zero_fill: str = "no
     """
     invalid = np.zeros(data.shape, dtype=bool)
     if np.issubdtype(data.dtype, np.floating):
-        invalid |= np.isnan(data)
+        invalid |= ~np.isfinite(data)  # +-inf is no measurement either: filled like NaN
     if nodata is not None and not np.isnan(nodata):
         invalid |= data == np.asarray(nodata).astype(data.dtype)
     if zero_fill == "per-band":

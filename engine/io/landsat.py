@@ -72,3 +72,17 @@ def mtl_georeference(meta: dict, width: int, height: int) -> tuple:
     # USGS keeps WGS84 / UTM north zones in the southern hemisphere (negative northings).
     crs = CRS.from_epsg(32600 + zone)
     return crs, Affine(cell, 0.0, ulx - cell / 2, 0.0, -cell, uly + cell / 2)
+
+
+def mtl_product_bounds(meta: dict) -> Optional[tuple]:
+    """(left, bottom, right, top) of the product's frame from the MTL's projected corners
+    (pixel centres), or None when the MTL lacks them."""
+    try:
+        cell = float(meta.get("GRID_CELL_SIZE_REFLECTIVE", 30.0))
+        left = float(meta["CORNER_UL_PROJECTION_X_PRODUCT"]) - cell / 2
+        top = float(meta["CORNER_UL_PROJECTION_Y_PRODUCT"]) + cell / 2
+        right = float(meta["CORNER_LR_PROJECTION_X_PRODUCT"]) + cell / 2
+        bottom = float(meta["CORNER_LR_PROJECTION_Y_PRODUCT"]) - cell / 2
+    except (KeyError, ValueError):
+        return None
+    return (left, bottom, right, top)

@@ -12,7 +12,7 @@ from rasterio.transform import Affine
 from rasterio.windows import Window
 
 from engine.errors import InputError
-from engine.io.landsat import mtl_georeference, parse_mtl, product_layout
+from engine.io.landsat import mtl_georeference, mtl_product_bounds, parse_mtl, product_layout
 from engine.io.scene import RasterioScene, SceneProfile
 
 SUPPORTED_DTYPES = ("uint8", "uint16", "int16", "uint32", "int32", "float32", "float64")
@@ -84,7 +84,7 @@ def _open_product(mtl_text: str, files, folder: Optional[str],
         width=first.width, height=first.height, count=len(paths), dtype=first.dtypes[0],
         nodata=first.nodata, crs=crs, transform=transform,
         band_names=tuple(f"B{n} {name}" for n, name, _ in layout.band_files),
-        zero_fill="per-band",
+        zero_fill="per-band", product_bounds=mtl_product_bounds(meta),
         tags={"LANDSAT_PRODUCT_ID": meta.get("LANDSAT_PRODUCT_ID", ""),
               "SPACECRAFT_ID": layout.spacecraft, "DATE_ACQUIRED": meta.get("DATE_ACQUIRED", "")},
     )
@@ -119,10 +119,9 @@ def _open_raster(path: str) -> RasterioScene:
     dtype = probe.dtypes[0]
     _check_dtype(dtype, path)
     integer = np.issubdtype(np.dtype(dtype), np.integer)
-    transform = probe.transform if probe.crs is not None else probe.transform
     profile = SceneProfile(
         width=probe.width, height=probe.height, count=len(names), dtype=dtype,
-        nodata=probe.nodata, crs=probe.crs, transform=transform, band_names=names,
+        nodata=probe.nodata, crs=probe.crs, transform=probe.transform, band_names=names,
         zero_fill="all-bands" if integer else "none",
         tags={k: v for k, v in tags.items() if k.startswith(("LANDSAT", "SPACECRAFT", "DATE"))},
     )
@@ -151,9 +150,7 @@ class MaskReader:
         if (probe.width, probe.height) != (profile.width, profile.height):
             raise InputError(f"mask is {probe.width} x {probe.height} px but the input is "
                              f"{profile.width} x {profile.height} px")
-        if (probe.crs is not None and profile.crs is not None
-                and not probe.transform.almost_equals(profile.transform)):
-            raise InputError("mask and input are on different grids (transforms differ)")
+        _check_same_grid(probe, profile)
         self._ds = rasterio.open(path)
 
     def read(self, window: Window) -> np.ndarray:
@@ -161,6 +158,21 @@ class MaskReader:
 
     def close(self) -> None:
         self._ds.close()
+
+
+def _crs_name(crs) -> str:
+    return crs.to_string() if crs is not None else "no CRS"
+
+
+def _check_same_grid(mask: _Probe, profile: SceneProfile) -> None:
+    """A mask is a list of pixels of the input: on another CRS or shifted it would silently
+    mark the wrong ones, and a mask without a CRS cannot show it is on the input's."""
+    if mask.crs != profile.crs:
+        raise InputError(f"mask is on {_crs_name(mask.crs)} but the input is on "
+                         f"{_crs_name(profile.crs)}; write the mask on the input's grid")
+    if not mask.transform.almost_equals(profile.transform):
+        raise InputError("mask and input are on different grids (pixel size or origin "
+                         "differ); write the mask on the input's grid")
 
 
 def open_mask(path: str, profile: SceneProfile) -> MaskReader:

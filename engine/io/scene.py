@@ -32,6 +32,9 @@ class SceneProfile:
     band_names: tuple = ()
     zero_fill: str = "none"  # see engine.gaps.validity
     tags: dict = field(default_factory=dict)
+    # (left, bottom, right, top) of the whole Landsat product from its MTL, in CRS units: tells
+    # a raster border on the scene's own frame from one where the raster was cropped.
+    product_bounds: Optional[tuple] = None
 
     @property
     def pixel_size_m(self) -> float:

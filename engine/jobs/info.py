@@ -8,7 +8,7 @@ from typing import Optional
 import numpy as np
 from rasterio.windows import Window
 
-from engine.gaps.footprint import gap_halo_px, scene_borders, tile_gaps
+from engine.gaps.footprint import gap_halo_px, gap_share, scene_borders, tile_gaps
 from engine.gaps.stripes import StripeStats, measure_stripes
 from engine.io.gdal_env import gdal_cache
 from engine.io import open_scene
@@ -21,7 +21,7 @@ STRIPE_WINDOW_PX = 2048
 @dataclass(frozen=True)
 class SceneInfo:
     profile: SceneProfile
-    gap_fraction: float        # of all pixels, union over bands
+    gap_fraction: float        # of all band-pixels, as `fill` reports it (gap_share)
     footprint_fraction: float  # pixels inside the scene footprint
     nodata_fraction: float     # any band nodata, gaps and edge fill together
     stripes: Optional[StripeStats]
@@ -38,14 +38,16 @@ def describe_file(path: str, progress=None, cancel=None) -> SceneInfo:
             raw = scene.read(tile.outer)
             invalid = scene.invalid(tile.outer, raw)
             core = (slice(None),) + tile.core_in_outer
-            gaps = tile_gaps(invalid, tile.outer, p, borders)[core].any(axis=0)
+            band_gaps = tile_gaps(invalid, tile.outer, p, borders)[core]
+            gaps = band_gaps.any(axis=0)
             bad = invalid[core].any(axis=0)
-            gap += int(gaps.sum())
+            gap += int(np.count_nonzero(band_gaps))
             nodata += int(bad.sum())
             footprint += int((~bad | gaps).sum())
         stripes = _stripes_at_centre(scene, borders)
     total = p.width * p.height
-    return SceneInfo(p, gap / total, footprint / total, nodata / total, stripes)
+    return SceneInfo(p, gap_share(gap, total, p.count), footprint / total, nodata / total,
+                     stripes)
 
 
 def _stripes_at_centre(scene, borders) -> Optional[StripeStats]:

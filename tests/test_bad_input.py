@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 import rasterio
 from rasterio.transform import from_origin
 

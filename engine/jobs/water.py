@@ -123,22 +123,15 @@ def resolve_fill_method(name: str, device: str, notes: list) -> str:
     """"auto" -> the engine's default fill method (the best measured one) if it can run here,
     else idw; "none" stays; any other name must be registered (an unknown name is an
     InputError listing the valid ones)."""
-    from engine.methods import DEFAULT_METHOD, get_method
+    from engine.methods import resolve_method
 
     if name == NO_FILL:
         notes.append("gaps were not filled (fill method none): they count as no data")
         return name
-    if name != AUTO:
-        return get_method(name).name
-    try:  # building it also loads and checks its weights: a damaged install falls back too
-        spec = get_method(DEFAULT_METHOD)
-        spec.factory(resolve_device(device, spec.needs_torch))
-        return spec.name
-    except (EngineError, ImportError, OSError, RuntimeError) as exc:
-        log.debug("fill method %s unavailable: %s", DEFAULT_METHOD, exc)
-    notes.append(f"the default fill method {DEFAULT_METHOD} cannot run here; gaps filled "
-                 f"with {FALLBACK_FILL_METHOD}")
-    return FALLBACK_FILL_METHOD
+    method, note = resolve_method(name, device)
+    if note:
+        notes.append(note)
+    return method
 
 
 def _select(paths, scenes, bands, scale, notes) -> tuple:

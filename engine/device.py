@@ -4,6 +4,8 @@ from __future__ import annotations
 from engine.errors import InputError, MissingDependency
 
 DEVICES = ("auto", "cpu", "cuda")
+# The one torch pin of the code (requirements.txt holds the same; a test keeps them in step).
+TORCH_REQUIREMENT = "torch==2.13.0"
 
 
 def resolve_device(device: str, needs_torch: bool) -> str:
@@ -15,7 +17,7 @@ def resolve_device(device: str, needs_torch: bool) -> str:
         import torch
     except ImportError:
         raise MissingDependency("this method needs PyTorch; install it with "
-                                "`python -m pip install torch==2.13.0`") from None
+                                f"`python -m pip install {TORCH_REQUIREMENT}`") from None
     if device == "cuda" and not torch.cuda.is_available():
         raise InputError("device cuda was asked for but torch sees no usable CUDA GPU")
     if device == "auto":

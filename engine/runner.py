@@ -53,6 +53,20 @@ class FillReport:
         bands = len(self.stats.low) if self.stats else 1
         return self.gap_pixels / max(1, self.total_pixels * bands)
 
+    def summary(self) -> dict:
+        """The JSON `done` event's fields after `output`, built here only: the CLI streams them
+        and the plugin's in-process run returns them, so the plugin never knows which ran."""
+        return {"method": self.method, "device": self.device, "gap_pixels": self.gap_pixels,
+                "gap_fraction": self.gap_fraction, "seconds": self.seconds,
+                "notes": list(self.notes)}
+
+    @staticmethod
+    def summary_text(done: dict) -> str:
+        """One line for people from a summary (all the plugin has when a worker filled)."""
+        return (f"filled {done['gap_pixels']} band-pixels ({100 * done['gap_fraction']:.1f} % "
+                f"of the scene) with {done['method']} on {done['device']} in "
+                f"{done['seconds']:.1f} s")
+
 
 def fill_scene(scene: Scene, sink, options: RunOptions, *, mask=None,
                progress: Optional[ProgressFn] = None, cancel: Optional[CancelFn] = None,

@@ -11,9 +11,10 @@ import os
 import shlex
 import subprocess
 
-from .worker.python import PLUGIN_DIR, find_worker_python, no_window, qgis_python, worker_env
+from engine.device import TORCH_REQUIREMENT
 
-TORCH_REQUIREMENT = "torch==2.13.0"  # same pin as requirements.txt (a test keeps them in step)
+from .paths import PLUGIN_DIR
+from .worker.python import find_worker_python, no_window, qgis_python, worker_env
 
 
 def torch_available() -> bool:

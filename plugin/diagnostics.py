@@ -14,7 +14,7 @@ from qgis.PyQt.QtCore import PYQT_VERSION_STR, QT_VERSION_STR
 from .deps import running_on, torch_available
 from .log import recent_lines
 from .worker import worker_mode
-from .worker.python import PLUGIN_DIR
+from .paths import PLUGIN_DIR
 
 # distribution names, first installed one wins
 PACKAGES = (("numpy",), ("rasterio",), ("opencv-python-headless", "opencv-python"), ("torch",))

@@ -3,7 +3,7 @@ import os
 
 from qgis.PyQt.QtGui import QIcon
 
-from .worker.python import PLUGIN_DIR
+from .paths import PLUGIN_DIR
 
 ICON_DIR = os.path.join(PLUGIN_DIR, "resources", "icons")
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from engine.methods import DEFAULT_METHOD, FALLBACK_METHOD
-from engine.methods import MethodSpec, list_methods
+from engine.methods import AUTO, MethodSpec, list_methods, resolve_method
 
 from .deps import missing_torch_message, torch_available
 
@@ -44,11 +43,10 @@ def available_names() -> list:
 
 
 def default_method() -> str:
-    names = available_names()
-    for name in (DEFAULT_METHOD, FALLBACK_METHOD):
-        if name in names:
-            return name
-    return names[0]
+    """The method "auto" picks here (engine.methods.resolve_method, as the CLI and the water
+    job do), decided without importing torch into QGIS: damaged weights of that method show
+    up as the job's error, from the worker that loads them."""
+    return resolve_method(AUTO, look_only=True)[0]
 
 
 def choice(name: str) -> MethodChoice:

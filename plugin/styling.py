@@ -12,7 +12,7 @@ from typing import Optional
 from qgis.core import (QgsProcessingLayerPostProcessorInterface, QgsRasterLayer,
                        QgsRasterRenderer)
 
-from .worker.python import PLUGIN_DIR
+from .paths import PLUGIN_DIR
 
 STYLE_DIR = os.path.join(PLUGIN_DIR, "resources", "styles")
 FILLED_MASK_QML = os.path.join(STYLE_DIR, "filled_mask.qml")

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from engine.jobs.water import AUTO, DEFAULT_FILL_METHOD, FALLBACK_FILL_METHOD
-from engine.methods import DEFAULT_METHOD
+from engine.jobs.water import DEFAULT_FILL_METHOD
+from engine.methods import AUTO, DEFAULT_METHOD, FALLBACK_METHOD
 from engine.water.classes import CLASS_NAMES
 from engine.jobs.water_dates import NO_FILL
 
@@ -34,7 +34,7 @@ def fill_options() -> list:
     """auto, every registered fill method (with its availability here), none."""
     auto = FillOption(AUTO, "Automatic",
                       f"The engine's default fill method (the best measured one, "
-                      f"{DEFAULT_METHOD}), else inverse distance ({FALLBACK_FILL_METHOD}).")
+                      f"{DEFAULT_METHOD}), else inverse distance ({FALLBACK_METHOD}).")
     none = FillOption(NO_FILL, "No filling",
                       "Classify with the gaps left open: a pixel counts only on the dates "
                       "that observed it (no data where no date did).")

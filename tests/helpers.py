@@ -3,7 +3,6 @@ import os
 import subprocess
 import sys
 
-import numpy as np
 from rasterio.windows import Window
 
 from engine.gaps.simulate import simulate_slc_off_mask

@@ -61,10 +61,24 @@ def test_tiled_fill_matches_untiled_fill(case, name):
     assert diff.mean() < 1.0 and np.percentile(diff, 99) <= 3  # DN units of a uint8 band
 
 
+def _gap_rmse_norm(scene, out, truth, mask) -> float:
+    stats = scene_stats(scene)
+    err = stats.normalise(out)[:, mask] - stats.normalise(truth)[:, mask]
+    return float(np.sqrt(np.mean(err ** 2)))
+
+
 def test_tiles_without_gaps_are_skipped_and_copied(case):
+    """Gaps only in the top row of 64 px tiles: exactly the tiles with gaps are filled (close
+    to the truth), every other tile is the input bit for bit."""
     truth, scene, mask = case
     only_top = mask.copy()
     only_top[64:] = False
+    with_gaps = sum(bool(only_top[:64, c:c + 64].any()) for c in range(0, mask.shape[1], 64))
+    assert with_gaps > 0
     out, report = _fill(scene, "idw", only_top, tile=64)
-    assert report.tiles_filled <= 4
+    assert report.tiles == 16 and report.tiles_filled == with_gaps
+    assert report.gap_pixels == only_top.sum() * truth.shape[0]
     np.testing.assert_array_equal(out[:, 64:], scene.data[:, 64:])
+    np.testing.assert_array_equal(out[:, ~only_top], scene.data[:, ~only_top])
+    assert np.all(out[:, only_top] > 0)  # no gap pixel left at the fill value
+    assert _gap_rmse_norm(scene, out, truth, only_top) < MAX_GAP_RMSE_NORM

@@ -14,7 +14,6 @@ import os
 import sys
 import time
 
-import numpy as np
 from rasterio.windows import Window
 
 from engine.gaps.simulate import simulate_slc_off_mask

@@ -12,7 +12,6 @@ Runs that are missing are skipped and reported as such.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import time

@@ -14,7 +14,7 @@ from training.targets import CLASSICAL, SPLITS, best_classical
 
 def fold_values(per_fold: dict, method: str, split: str, what: str) -> list:
     out = []
-    for fold, res in sorted(per_fold.items()):
+    for _fold, res in sorted(per_fold.items()):
         if method in res and res[method].sums.get((split, "ms_ssim", "n")):
             t = res[method]
             out.append(t.mean((split, "ms_ssim")) if what == "ms_ssim" else rmse(t, split, what or None))
@@ -180,7 +180,7 @@ def plot_examples(examples: dict, path_fmt: str) -> list:
     for split, ex in examples.items():
         crop = ex["crop"]
         bands = display_bands(crop.band_names)
-        rgb = lambda a: np.clip(np.moveaxis(a[bands], 0, -1), 0, 1)
+        rgb = lambda a: np.clip(np.moveaxis(a[bands], 0, -1), 0, 1)  # noqa: B023 (used in this iteration only)
         gapped = crop.truth.copy()
         gapped[:, crop.gaps] = 0
         panels = [("with gaps", rgb(gapped))]

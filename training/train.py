@@ -23,7 +23,7 @@ import torch
 import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler
 
-from engine.models.factory import CONFIGS, MODEL_KINDS, build_model, named_config
+from engine.models.factory import MODEL_KINDS, build_model, named_config
 from training.dataset import CropDataset
 from training.losses import LOSSES, gap_loss
 from training.masks import load_real_mask

@@ -1,11 +1,9 @@
 """`evaluate CLEAN --methods a,b,c`: simulate gaps, fill with each method, score."""
 from __future__ import annotations
 
-import dataclasses
-
 from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
-from engine.jobs.evaluate import evaluate_file
+from engine.jobs.evaluate import evaluate_file, scores_summary, scores_text
 
 
 def add_parser(sub) -> None:
@@ -30,13 +28,9 @@ def run(args) -> int:
     with ProgressBar("evaluate", args.progress) as bar:
         scores = evaluate_file(args.clean, methods, args.seed, png, args.device, args.tile,
                                progress=bar)
-    print(f"{'method':<16}{'gap RMSE':>12}{'RMSE (norm)':>13}{'PSNR dB':>9}{'MS-SSIM':>9}{'s':>7}")
-    for s in scores:
-        ssim = f"{s.ms_ssim:.4f}" if s.ms_ssim is not None else "n/a"
-        print(f"{s.method:<16}{s.rmse:>12.2f}{s.rmse_norm:>13.4f}{s.psnr_db:>9.2f}"
-              f"{ssim:>9}{s.seconds:>7.1f}")
+    print(scores_text(scores))
     if png:
         print(f"comparison image: {png}")
     if args.progress == "json":
-        emit_json("done", scores=[dataclasses.asdict(s) for s in scores], png=png)
+        emit_json("done", **scores_summary(scores), png=png)
     return 0

@@ -7,8 +7,8 @@ from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
 from engine.io.writer import check_output_path
 from engine.jobs.fill import fill_file
-from engine.methods import DEFAULT_METHOD, FALLBACK_METHOD, default_method, list_methods
-from engine.runner import RunOptions
+from engine.methods import AUTO, DEFAULT_METHOD, FALLBACK_METHOD, list_methods, resolve_method
+from engine.runner import FillReport, RunOptions
 
 
 def add_parser(sub) -> None:
@@ -21,7 +21,8 @@ def add_parser(sub) -> None:
                                  "its *_MTL.txt, or a product .tar/.tar.gz")
     p.add_argument("output", help="output GeoTIFF (written atomically; never the input)")
     fallback = "" if FALLBACK_METHOD == DEFAULT_METHOD else f"; {FALLBACK_METHOD} where it cannot run"
-    p.add_argument("--method", help=f"fill method (default {DEFAULT_METHOD}{fallback})")
+    p.add_argument("--method", default=AUTO,
+                   help=f"fill method (default {AUTO}: {DEFAULT_METHOD}{fallback})")
     p.add_argument("--device", default="auto", choices=DEVICES, help="where neural methods run")
     p.add_argument("--tile", type=int, default=512, metavar="N", help="tile size in px (default 512)")
     p.add_argument("--mask", help="raster of the same grid: non-zero pixels are filled "
@@ -36,10 +37,9 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    if not args.method:
-        args.method, note = default_method()
-        if note:
-            print(note, file=sys.stderr)
+    args.method, note = resolve_method(args.method, args.device)
+    if note:
+        print(note, file=sys.stderr)
     options = RunOptions(args.method, args.tile, args.device)
     if args.preview:
         check_output_path(args.preview, [args.input, args.output])
@@ -51,13 +51,10 @@ def run(args) -> int:
         from engine.jobs.preview import write_preview
 
         write_preview(args.input, args.output, args.preview)
-    print(f"{args.output}: filled {report.gap_pixels} band-pixels "
-          f"({100 * report.gap_fraction:.1f} % of the scene) with {report.method} on "
-          f"{report.device} in {report.seconds:.1f} s")
+    summary = report.summary()
+    print(f"{args.output}: {FillReport.summary_text(summary)}")
     for note in report.notes:
         print(note, file=sys.stderr)
     if args.progress == "json":
-        emit_json("done", output=args.output, method=report.method, device=report.device,
-                  gap_pixels=report.gap_pixels, gap_fraction=report.gap_fraction,
-                  seconds=report.seconds, notes=report.notes)
+        emit_json("done", output=args.output, **summary)
     return 0

@@ -6,6 +6,7 @@ import sys
 from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
 from engine.jobs.water import DEFAULT_FILL_METHOD, classify_water
+from engine.jobs.water_summary import water_summary, water_text
 from engine.water.bands import parse_band_list
 
 
@@ -47,16 +48,9 @@ def run(args) -> int:
                                 bands=parse_band_list(args.bands),
                                 reflectance_scale=args.reflectance_scale, tile_px=args.tile,
                                 progress=bar)
-    print(f"{output}: {report.dates} dates, gaps filled with {report.fill_method}, classified "
-          f"on {report.device} in {report.seconds:.1f} s")
-    for name, km2 in report.areas_km2.items():
-        print(f"  {name:<16} {km2:12.3f} km2 {report.areas_ha[name]:14.1f} ha "
-              f"({report.pixel_counts[name]} px)")
-    print(f"  {'no data':<16} {report.pixel_counts['no data']} px")
+    print(water_text(report, output))
     for note in report.notes:
         print(note, file=sys.stderr)
     if args.progress == "json":
-        emit_json("done", output=output, dates=report.dates, fill_method=report.fill_method,
-                  device=report.device, pixel_counts=report.pixel_counts,
-                  areas_km2=report.areas_km2, areas_ha=report.areas_ha, notes=report.notes)
+        emit_json("done", output=output, **water_summary(report))
     return 0

@@ -3,7 +3,7 @@ runner users get, and score the fills against the truth (gap RMSE, PSNR, MS-SSIM
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Optional, Sequence
 
 import numpy as np
@@ -32,6 +32,23 @@ class MethodScore:
     psnr_db: float
     ms_ssim: Optional[float]
     seconds: float
+
+
+def scores_summary(scores: Sequence[MethodScore]) -> dict:
+    """The JSON `done` event's scores, built here only: the CLI streams them and the plugin's
+    in-process run returns them, so the plugin never knows which ran."""
+    return {"scores": [asdict(s) for s in scores]}
+
+
+def scores_text(scores: Sequence[MethodScore]) -> str:
+    """The score table the CLI prints, one method a row."""
+    lines = [f"{'method':<16}{'gap RMSE':>12}{'RMSE (norm)':>13}{'PSNR dB':>9}{'MS-SSIM':>9}"
+             f"{'s':>7}"]
+    for s in scores:
+        ssim = f"{s.ms_ssim:.4f}" if s.ms_ssim is not None else "n/a"
+        lines.append(f"{s.method:<16}{s.rmse:>12.2f}{s.rmse_norm:>13.4f}{s.psnr_db:>9.2f}"
+                     f"{ssim:>9}{s.seconds:>7.1f}")
+    return "\n".join(lines)
 
 
 class ArrayMask:

@@ -17,13 +17,12 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from engine.device import resolve_device
-from engine.errors import EngineError, InputError
+from engine.errors import InputError
 from engine.io import open_scene
 from engine.io.band_view import BandView
 from engine.io.grid import check_overlap
 from engine.io.writer import AtomicGeoTiff, check_output_path
 from engine.jobs.outputs import provenance_tags
-from engine.methods.registry import FALLBACK_METHOD as FALLBACK_FILL_METHOD
 from engine.jobs.water_dates import NO_FILL, PreparedDate, fill_date
 from engine.tiling import DEFAULT_TILE_PX, check_tile_size, tile_count
 from engine.water.bands import select_bands
@@ -128,22 +127,15 @@ def resolve_fill_method(name: str, device: str, notes: list) -> str:
     """"auto" -> the engine's default fill method (the best measured one) if it can run here,
     else idw; "none" stays; any other name must be registered (an unknown name is an
     InputError listing the valid ones)."""
-    from engine.methods import DEFAULT_METHOD, get_method
+    from engine.methods import resolve_method
 
     if name == NO_FILL:
         notes.append("gaps were not filled (fill method none): they count as no data")
         return name
-    if name != AUTO:
-        return get_method(name).name
-    try:  # building it also loads and checks its weights: a damaged install falls back too
-        spec = get_method(DEFAULT_METHOD)
-        spec.factory(resolve_device(device, spec.needs_torch))
-        return spec.name
-    except (EngineError, ImportError, OSError, RuntimeError) as exc:
-        log.debug("fill method %s unavailable: %s", DEFAULT_METHOD, exc)
-    notes.append(f"the default fill method {DEFAULT_METHOD} cannot run here; gaps filled "
-                 f"with {FALLBACK_FILL_METHOD}")
-    return FALLBACK_FILL_METHOD
+    method, note = resolve_method(name, device)
+    if note:
+        notes.append(note)
+    return method
 
 
 def _select(paths, scenes, bands, scale, notes) -> tuple:

@@ -1,11 +1,12 @@
 """Fill methods, registered by name. Importing this package registers the built-in ones."""
 from engine.methods.registry import (DEFAULT_METHOD, FALLBACK_METHOD, FillResult, MethodSpec,
-                                     default_method, get_method, list_methods,
-                                     missing_requirements, register, require)
+                                     get_method, list_methods, missing_requirements, register,
+                                     require)
 
 from engine.methods import classical  # noqa: F401  (registers navier-stokes, telea, idw)
 from engine.methods import neural  # noqa: F401  (registers convcnp, convlnp, unet, partialconv; torch imported lazily)
+from engine.methods.resolve import AUTO, resolve_method, why_not_runnable
 
-__all__ = ["DEFAULT_METHOD", "FALLBACK_METHOD", "FillResult", "MethodSpec", "default_method",
-           "get_method", "list_methods",
-           "missing_requirements", "register", "require"]
+__all__ = ["AUTO", "DEFAULT_METHOD", "FALLBACK_METHOD", "FillResult", "MethodSpec", "get_method",
+           "list_methods", "missing_requirements", "register", "require", "resolve_method",
+           "why_not_runnable"]

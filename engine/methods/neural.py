@@ -43,7 +43,7 @@ def _spec(name: str, title: str, summary: str, has_std: bool) -> MethodSpec:
     return MethodSpec(name=name, title=title, summary=summary, halo_px=NEURAL_HALO_PX,
                       factory=_factory(name, has_std), kind="neural", needs_torch=True,
                       has_uncertainty=has_std,
-                      requires=(("safetensors", "safetensors==0.5.3"),))
+                      requires=(("safetensors", "safetensors==0.5.3"),), weights=name)
 
 
 register(_spec("convcnp", "ConvCNP (convolutional neural process)",

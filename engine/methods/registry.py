@@ -7,6 +7,7 @@ from typing import Callable, Optional, Protocol
 
 import numpy as np
 
+from engine.device import TORCH_REQUIREMENT
 from engine.errors import InputError
 
 
@@ -35,6 +36,7 @@ class MethodSpec:
     needs_torch: bool = False
     has_uncertainty: bool = False
     requires: tuple = ()            # (import name, pip requirement) pairs it cannot run without
+    weights: str = ""               # name of its shipped weights card, "" when it has none
 
 
 _REGISTRY: dict = {}
@@ -67,7 +69,7 @@ def missing_requirements(spec: MethodSpec) -> list:
     QGIS plugin asks this inside QGIS, where importing torch is what we avoid)."""
     import importlib.util
 
-    needs = list(spec.requires) + ([("torch", "torch==2.13.0")] if spec.needs_torch else [])
+    needs = list(spec.requires) + ([("torch", TORCH_REQUIREMENT)] if spec.needs_torch else [])
     return [pip for module, pip in needs if importlib.util.find_spec(module) is None]
 
 
@@ -80,14 +82,3 @@ def require(spec: MethodSpec) -> None:
         raise MissingDependency(f"method {spec.name} needs {', '.join(missing)}; install with "
                                 f"`python -m pip install {' '.join(missing)}`")
 
-
-def default_method() -> tuple:
-    """(name, note): DEFAULT_METHOD if everything it needs is installed, else FALLBACK_METHOD
-    with a one-line note that says why and how to install what is missing ("" if none)."""
-    spec = _REGISTRY.get(DEFAULT_METHOD)
-    missing = missing_requirements(spec) if spec is not None else [DEFAULT_METHOD]
-    if not missing:
-        return DEFAULT_METHOD, ""
-    return FALLBACK_METHOD, (f"the default method {DEFAULT_METHOD} needs {', '.join(missing)} "
-                             f"(`python -m pip install {' '.join(missing)}`); filled with "
-                             f"{FALLBACK_METHOD}")

@@ -9,6 +9,8 @@ from qgis.core import (QgsProcessingException, QgsProcessingOutputNumber,
                        QgsProcessingParameterBoolean, QgsProcessingParameterRasterDestination,
                        QgsProcessingParameterRasterLayer)
 
+from engine.runner import FillReport
+
 from ..deps import running_on
 from ..layers import layer_file_path
 from ..methods import choice, default_method, method_choices, methods_help_html
@@ -108,9 +110,8 @@ class FillAlgorithm(GapFillAlgorithm):
                            cancel=feedback.isCanceled, log=feedback.pushDebugInfo)
         for note in done.get("notes") or []:
             feedback.pushWarning(note)
-        feedback.pushInfo(f"Filled {done['gap_pixels']} band-pixels "
-                          f"({100 * done['gap_fraction']:.1f} % of the scene) with "
-                          f"{done['method']} on {done['device']} in {done['seconds']:.1f} s")
+        text = FillReport.summary_text(done)
+        feedback.pushInfo(text[:1].upper() + text[1:])
         self._result = {"OUTPUT": output, "OUTPUT_FILLED_MASK": request.filled_mask_path,
                         "OUTPUT_UNCERTAINTY": request.uncertainty_path,
                         "GAP_PIXELS": done["gap_pixels"],

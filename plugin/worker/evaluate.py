@@ -1,17 +1,13 @@
-"""Evaluation jobs, run like fills: in the worker process when possible (evaluation loads torch
-for MS-SSIM, which must not happen inside QGIS), in process otherwise."""
+"""Evaluation jobs, run like fills: `python -m engine evaluate ... --progress json` in the worker
+process when possible (evaluation loads torch for MS-SSIM, which must not happen inside QGIS),
+in process otherwise. Both paths return the scores of the CLI's JSON `done` event."""
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 from .fill import worker_mode
 from .process import run_worker
-
-# run as a script from a folder holding only scripts, so sys.path[0] shadows nothing
-SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts", "evaluate_job.py")
 
 
 @dataclass(frozen=True)
@@ -23,6 +19,11 @@ class EvaluateRequest:
     device: str = "auto"
     tile: int = 512
 
+    def cli_args(self) -> list:
+        args = ["evaluate", self.clean, "--methods", ",".join(self.methods),
+                "--seed", str(self.seed), "--device", self.device, "--tile", str(self.tile)]
+        return args + (["--png", self.png] if self.png else [])
+
 
 def run_evaluate(request: EvaluateRequest,
                  progress: Optional[Callable[[int, int], None]] = None,
@@ -31,11 +32,11 @@ def run_evaluate(request: EvaluateRequest,
     """Scores as dicts (fields of engine.jobs.evaluate.MethodScore), one per method."""
     mode, python = worker_mode()
     if mode == "subprocess":
-        payload = json.dumps(dict(asdict(request), methods=list(request.methods)))
-        done = run_worker(python, [SCRIPT, payload], [request.png], progress, cancel, log)
-        return list(done["scores"])
-    from engine.jobs.evaluate import evaluate_file
+        argv = ["-m", "engine", *request.cli_args(), "--progress", "json"]
+        outputs = [request.png] if request.png else []
+        return list(run_worker(python, argv, outputs, progress, cancel, log)["scores"])
+    from engine.jobs.evaluate import evaluate_file, scores_summary
 
     scores = evaluate_file(request.clean, list(request.methods), request.seed, request.png,
                            request.device, request.tile, progress=progress, cancel=cancel)
-    return [asdict(s) for s in scores]
+    return scores_summary(scores)["scores"]

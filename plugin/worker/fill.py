@@ -75,7 +75,4 @@ def _fill_in_process(request: FillRequest, progress, cancel) -> dict:
                        RunOptions(request.method, request.tile_px, request.device),
                        filled_mask=request.filled_mask, uncertainty=request.uncertainty,
                        progress=progress, cancel=cancel)
-    return {"event": "done", "output": request.output_path, "method": report.method,
-            "device": report.device, "gap_pixels": report.gap_pixels,
-            "gap_fraction": report.gap_fraction, "seconds": report.seconds,
-            "notes": list(report.notes)}
+    return {"event": "done", "output": request.output_path, **report.summary()}

@@ -18,14 +18,15 @@ import threading
 import time
 from typing import Callable, Optional, Sequence
 
+from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from engine.errors import Cancelled, EngineError
 
-from .python import PLUGIN_DIR, no_window, worker_env
+from ..paths import PLUGIN_DIR
+from .python import no_window, worker_env
 
 POLL_S = 0.1          # how often cancel() is checked while the worker is quiet
 TERMINATE_GRACE_S = 10
 TAIL_LINES = 8
-EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 1, 130
 CLI_ONLY_HINT = " (rerun with --debug for details)"  # advice for terminal users, not for QGIS
 OOM_CODES = (-signal.SIGKILL if hasattr(signal, "SIGKILL") else -9, 137)
 

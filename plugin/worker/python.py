@@ -18,7 +18,8 @@ import subprocess
 import sys
 from typing import Optional
 
-PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from ..paths import PLUGIN_DIR
+
 ENV_PYTHON = "LANDSAT_GAPFILL_PYTHON"
 PROBE = "import engine.cli.main, engine.jobs.fill"
 PROBE_TIMEOUT_S = 60

@@ -21,7 +21,7 @@ def test_build_zip(tmp_path):
                      "engine/__init__.py", "resources/icons/icon.svg",
                      "resources/styles/filled_mask.qml", "resources/styles/water_classes.qml",
                      "resources/icons/water.svg", "plugin/worker/water.py",
-                     "plugin/worker/scripts/evaluate_job.py"):
+                     "plugin/worker/evaluate.py", "plugin/paths.py"):
         assert f"landsat_gapfill/{required}" in names, required
     tops = {n.split("/")[1] for n in names}
     assert not tops & {"tests", "training", ".venv", "out", "dist"}

@@ -49,7 +49,6 @@ def _confusion_md(c: np.ndarray, title: str) -> list:
 def write_report(res: dict, real: dict, seconds: float, path: str) -> None:
     conf, models, methods = res["conf"], res["models"], res["methods"]
     kinds = ["clean", "corrupted"] + methods
-    shipped = models[0] if models else RULE
     n_lab = {s: int(conf[(RULE, "clean", s)][1:].sum()) for s in SPLITS}
     gf = {k: 100 * np.mean(v) for k, v in res["gap_fractions"].items()}
     lines = [

@@ -15,7 +15,7 @@ import engine.methods.neural  # noqa: E402,F401  (registers the neural methods)
 from engine.errors import InputError  # noqa: E402
 from engine.io.writer import ArraySink  # noqa: E402
 from engine.jobs.evaluate import ArrayMask  # noqa: E402
-from engine.models.kinds import FILL, kind_names  # noqa: E402
+from engine.models.kinds import FILL, kind_names, kinds  # noqa: E402
 from engine.models.weights import WEIGHTS_DIR, load_model, read_card, sha256_file  # noqa: E402
 from engine.runner import RunOptions, fill_scene  # noqa: E402
 from engine.stats import scene_stats  # noqa: E402
@@ -103,7 +103,7 @@ def test_card_with_wrong_shapes_is_refused(tmp_path):
         load_model("unet", str(tmp_path))
 
 
-@pytest.mark.parametrize("name", ("convcnp", "convlnp"))
+@pytest.mark.parametrize("name", [k.name for k in kinds(FILL) if k.has_std])
 def test_fill_is_deterministic_on_cpu(case, name):
     from engine.methods import get_method
 

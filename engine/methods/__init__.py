@@ -4,7 +4,7 @@ from engine.methods.registry import (DEFAULT_METHOD, FALLBACK_METHOD, FillResult
                                      missing_requirements, register, require)
 
 from engine.methods import classical  # noqa: F401  (registers navier-stokes, telea, idw)
-from engine.methods import neural  # noqa: F401  (registers convcnp, convlnp, unet, partialconv; torch imported lazily)
+from engine.methods import neural  # noqa: F401  (one method per fill model kind; torch imported lazily)
 
 __all__ = ["DEFAULT_METHOD", "FALLBACK_METHOD", "FillResult", "MethodSpec", "default_method",
            "get_method", "list_methods",

@@ -4,7 +4,6 @@ and the training-data fetcher."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 
 from engine.errors import InputError
@@ -21,23 +20,6 @@ def sha256_file(path: str) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def read_card_json(path: str, card_format, what: str) -> dict:
-    """A model card as a dict; missing, unreadable or of another format is a one-line
-    InputError (a damaged install must not end in a traceback inside QGIS)."""
-    if not os.path.isfile(path):
-        raise InputError(f"{what} card not found: {path}")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            card = json.load(fh)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{what} card {path} cannot be read: {exc}") from None
-    if not isinstance(card, dict) or card.get("format") != card_format:
-        found = card.get("format") if isinstance(card, dict) else None
-        raise InputError(f"{path} is not a {what} card of format {card_format!r} "
-                         f"(found {found!r})")
-    return card
 
 
 def verify_sha256(path: str, expected: str, what: str) -> str:

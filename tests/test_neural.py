@@ -15,12 +15,13 @@ import engine.methods.neural  # noqa: E402,F401  (registers the neural methods)
 from engine.errors import InputError  # noqa: E402
 from engine.io.writer import ArraySink  # noqa: E402
 from engine.jobs.evaluate import ArrayMask  # noqa: E402
+from engine.models.kinds import FILL, kind_names, kinds  # noqa: E402
 from engine.models.weights import WEIGHTS_DIR, load_model, read_card, sha256_file  # noqa: E402
 from engine.runner import RunOptions, fill_scene  # noqa: E402
 from engine.stats import scene_stats  # noqa: E402
 from tests.helpers import ROOT, corrupted_clean_crop  # noqa: E402
 
-NEURAL = ("convcnp", "convlnp", "unet", "partialconv")
+NEURAL = kind_names(FILL)
 # Gap RMSE on the Lethbridge crop (a region the shipped weights never saw: fold 0 holds it
 # out) must be at least this fraction below Navier-Stokes's. Measured with the shipped
 # weights (normalised gap RMSE; navier-stokes 0.1283, idw 0.1214): convcnp 0.1173 (8.6 %
@@ -62,10 +63,11 @@ def test_each_model_fills_an_unseen_real_crop_better_than_navier_stokes(case, na
 @pytest.mark.parametrize("name", NEURAL)
 def test_shipped_weights_match_their_checksum_and_load(name):
     card = read_card(name)
-    assert sha256_file(f"{WEIGHTS_DIR}/{card['weights_file']}") == card["sha256"]
+    assert card.weights == f"{WEIGHTS_DIR}/{name}.safetensors"
+    assert sha256_file(card.weights) == card.sha256
     model, card2 = load_model(name)
-    assert card2["kind"] == name and not model.training
-    assert card["size_bytes"] < 3_000_000
+    assert card2.kind == name and not model.training
+    assert card.info["size_bytes"] < 3_000_000
 
 
 def test_corrupted_weights_are_refused(tmp_path):
@@ -101,7 +103,7 @@ def test_card_with_wrong_shapes_is_refused(tmp_path):
         load_model("unet", str(tmp_path))
 
 
-@pytest.mark.parametrize("name", ("convcnp", "convlnp"))
+@pytest.mark.parametrize("name", [k.name for k in kinds(FILL) if k.has_std])
 def test_fill_is_deterministic_on_cpu(case, name):
     from engine.methods import get_method
 
@@ -148,8 +150,9 @@ def test_method_registry_lists_neural_methods_without_torch():
     code = ("import sys; sys.modules['torch'] = None\n"
             "from engine.methods import list_methods\n"
             "import engine.methods.neural\n"
+            "from engine.models.kinds import FILL, kind_names\n"
             "specs = {m.name: m for m in list_methods()}\n"
-            "assert all(specs[n].needs_torch for n in ('convcnp','convlnp','unet','partialconv'))\n"
+            "assert kind_names(FILL) and all(specs[n].needs_torch for n in kind_names(FILL))\n"
             "assert specs['convlnp'].has_uncertainty and not specs['unet'].has_uncertainty\n"
             "print('ok')")
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,

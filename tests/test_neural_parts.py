@@ -4,7 +4,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from engine.models.factory import CONFIGS, build_model  # noqa: E402
+from engine.models.factory import build_model, named_config  # noqa: E402
+from engine.models.kinds import FILL, kind_names  # noqa: E402
 from engine.models.lineinterp import LineInterp  # noqa: E402
 from engine.models.setconv import SetConv  # noqa: E402
 
@@ -45,10 +46,10 @@ def test_setconv_is_positive_and_interpolates_constants():
         torch.testing.assert_close(feats[:, 2 * level][ok], torch.full_like(feats[:, 0][ok], 0.7))
 
 
-@pytest.mark.parametrize("kind", ("convcnp", "convlnp", "unet", "partialconv"))
+@pytest.mark.parametrize("kind", kind_names(FILL))
 def test_models_are_band_permutation_equivariant(kind):
     torch.manual_seed(0)
-    model = build_model(kind, CONFIGS[kind]["fast"]).eval()
+    model = build_model(kind, named_config(kind, "fast")).eval()
     values = torch.rand(1, 3, 40, 48)
     known = torch.rand(1, 3, 40, 48) > 0.3
     perm = torch.tensor([2, 0, 1])

@@ -21,6 +21,7 @@ from engine.io import ArrayScene, open_scene
 from engine.io.writer import ArraySink
 from engine.jobs.evaluate import ArrayMask
 from engine.jobs.simulate import geometry_for
+from engine.models.kinds import FILL, kind_names
 from engine.runner import RunOptions, fill_scene
 
 DEFAULT_SCENE = os.path.join("..", "shared", "data", "lethbridge_2000", "LE07")
@@ -41,7 +42,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scene", default=DEFAULT_SCENE)
     ap.add_argument("--bands", default="2,3,4", help="0-based band indices (default red,NIR,SWIR1)")
-    ap.add_argument("--methods", default="convcnp,unet,partialconv,convlnp,idw,navier-stokes,telea")
+    ap.add_argument("--methods", default=",".join(kind_names(FILL) + ("idw", "navier-stokes",
+                                                                      "telea")))
     ap.add_argument("--tile", type=int, default=512)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")

@@ -75,18 +75,19 @@ class NeuralMethod:
 
         from engine.models.factory import build_model
         from engine.models.inference import Predictor
+        from engine.models.kinds import get_kind
         from engine.models.weights import load_model
 
         if shipped:
             model, card = load_model(shipped)
-            kind, self.std_scale = card["kind"], float(card.get("std_scale", 1.0))
+            kind, self.std_scale = card.kind, float(card.info.get("std_scale", 1.0))
         else:
             state = torch.load(checkpoint, map_location="cpu", weights_only=False)
             model = build_model(state["kind"], state["config"])
             model.load_state_dict(state["model"])
             kind, self.std_scale = state["kind"], 1.0
         self.name, self.kind = label, kind
-        self.has_std = kind in ("convcnp", "convlnp")
+        self.has_std = get_kind(kind).has_std
         self.predict = Predictor(model.eval(), device)
 
     def __call__(self, values, known):

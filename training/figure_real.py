@@ -8,11 +8,15 @@ from rasterio.windows import Window
 
 from engine.io import open_scene
 from engine.io.writer import ArraySink
+from engine.models.kinds import FILL, get_kind, kind_names
 from engine.preview import display_bands, stretch_limits, to_rgb
 from engine.runner import RunOptions, fill_scene
 
 REAL_CROP = "tests/data/menindee_20100116_256.tif"
-METHODS = ("idw", "navier-stokes", "partialconv", "unet", "convcnp", "convlnp")
+# the two classical baselines, then every neural kind, the ones with a std last (their std maps
+# take the panels after them)
+METHODS = ("idw", "navier-stokes") + tuple(sorted(kind_names(FILL),
+                                                  key=lambda k: get_kind(k).has_std))
 
 
 def real_slcoff_figure(path: str, crop: str = REAL_CROP) -> None:
@@ -34,7 +38,7 @@ def real_slcoff_figure(path: str, crop: str = REAL_CROP) -> None:
             fill_scene(scene, sink, RunOptions(name, device="cpu"))
             out = sink.arrays["main"]
             panels.append((name, to_rgb(out, np.zeros_like(invalid), bands, limits)))
-            if name in ("convcnp", "convlnp"):
+            if name in kind_names(FILL) and get_kind(name).has_std:
                 stds.append((f"{name} std (mean of bands)", sink.arrays["std"].mean(0)))
     fig, axes = plt.subplots(2, 5, figsize=(16, 7))
     for ax in axes.ravel():

@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 
+from engine.models.kinds import FILL, kind_names
 from training.report_text import render
 from training.scoring import WIDTH_BINS, rmse
 from training.targets import CLASSICAL, SPLITS, best_classical
@@ -217,8 +218,8 @@ def plot_curves(runs_dir: str, path: str) -> bool:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    runs = [r for r in ("convcnp_fast_f0", "convlnp_fast_f0", "unet_fast_f0",
-                        "partialconv_fast_f0") if os.path.exists(os.path.join(runs_dir, r, "log.csv"))]
+    runs = [r for r in (f"{kind}_fast_f0" for kind in kind_names(FILL))
+            if os.path.exists(os.path.join(runs_dir, r, "log.csv"))]
     if not runs:
         return False
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
@@ -245,8 +246,7 @@ def write_report(per_fold: dict, examples: dict, args) -> None:
     all_methods = []
     for res in per_fold.values():
         all_methods += [m for m in res if m not in all_methods]
-    cv_methods = [m for m in all_methods if m in CLASSICAL + ("convcnp",
-                                                  "convlnp", "unet", "partialconv")]
+    cv_methods = [m for m in all_methods if m in CLASSICAL + kind_names(FILL)]
     summ = summary(per_fold, all_methods)
     plot_fig1(summ, cv_methods, os.path.join(args.figures, "fig1_cv.png"))
     plot_widths(per_fold, cv_methods, os.path.join(args.figures, "gap_width.png"))

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import os
 
+from engine.methods.registry import DEFAULT_METHOD as DEFAULT
 from training.targets import CLASSICAL, SPLITS, TARGETS, best_classical
 
-DEFAULT = "convcnp"
 SPEED_TARGET_MPX = 0.5
 
 

@@ -12,7 +12,9 @@ import os
 import subprocess
 import sys
 
-MODELS = (("convcnp", "fast"), ("convlnp", "fast"), ("unet", "fast"), ("partialconv", "fast"))
+from engine.models.kinds import FILL, kind_names
+
+MODELS = tuple((kind, "fast") for kind in kind_names(FILL))
 # fold-0 ablations at the same budget: where the gain of the default model comes from
 # (the first four were trained on the "fast-nolines" ConvCNP, the default before line
 # interpolants were added; they compare with convcnp_nolines_f0_ablation)

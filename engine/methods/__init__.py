@@ -4,7 +4,7 @@ from engine.methods.registry import (DEFAULT_METHOD, FALLBACK_METHOD, FillResult
                                      require)
 
 from engine.methods import classical  # noqa: F401  (registers navier-stokes, telea, idw)
-from engine.methods import neural  # noqa: F401  (registers convcnp, convlnp, unet, partialconv; torch imported lazily)
+from engine.methods import neural  # noqa: F401  (one method per fill model kind; torch imported lazily)
 from engine.methods.resolve import AUTO, resolve_method, why_not_runnable
 
 __all__ = ["AUTO", "DEFAULT_METHOD", "FALLBACK_METHOD", "FillResult", "MethodSpec", "get_method",

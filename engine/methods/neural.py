@@ -1,4 +1,5 @@
-"""Neural fill methods (ConvCNP, ConvLNP, U-Net, Partial-Convolution U-Net) with shipped weights.
+"""Neural fill methods with shipped weights: one per fill kind of the model-kind registry
+(`engine.models.kinds`: ConvCNP, ConvLNP, U-Net, Partial-Convolution U-Net).
 
 This module must import without torch (the QGIS plugin lists methods where torch is missing):
 torch, the models and the weights load inside the factories. Every model is band-agnostic
@@ -11,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.methods.registry import FillResult, MethodSpec, register
+from engine.models.kinds import FILL, ModelKind, kinds
 
 # Context each side of a tile: the fast models' U-Net sees ~+-50 px and is pooled on an 8-px
 # grid, the line interpolants look 24 rows (and up to 24 columns) away; a multiple of 8 keeps
@@ -35,24 +37,17 @@ def _factory(name: str, has_std: bool):
         from engine.models.weights import load_model
 
         model, card = load_model(name)
-        return NeuralFill(Predictor(model, device), has_std, float(card.get("std_scale", 1.0)))
+        return NeuralFill(Predictor(model, device), has_std,
+                          float(card.info.get("std_scale", 1.0)))
     return make
 
 
-def _spec(name: str, title: str, summary: str, has_std: bool) -> MethodSpec:
-    return MethodSpec(name=name, title=title, summary=summary, halo_px=NEURAL_HALO_PX,
-                      factory=_factory(name, has_std), kind="neural", needs_torch=True,
-                      has_uncertainty=has_std,
-                      requires=(("safetensors", "safetensors==0.5.3"),), weights=name)
+def _spec(kind: ModelKind) -> MethodSpec:
+    return MethodSpec(name=kind.name, title=kind.title, summary=kind.summary,
+                      halo_px=NEURAL_HALO_PX, factory=_factory(kind.name, kind.has_std),
+                      kind="neural", needs_torch=True, has_uncertainty=kind.has_std,
+                      requires=(("safetensors", "safetensors==0.5.3"),), weights=kind.name)
 
 
-register(_spec("convcnp", "ConvCNP (convolutional neural process)",
-               "Neural process (line interpolants + U-Net) with a per-pixel std; the best "
-               "measured fill (docs/results.md), about 0.5 Mpx/s for 3 bands on 2 CPU cores; "
-               "needs PyTorch.", True))
-register(_spec("convlnp", "ConvLNP (latent convolutional neural process)",
-               "Neural process with a sampled latent map (8 samples averaged) and a std; "
-               "about 8x slower than convcnp; needs PyTorch.", True))
-register(_spec("unet", "U-Net", "Plain U-Net inpainting baseline; needs PyTorch.", False))
-register(_spec("partialconv", "Partial-convolution U-Net",
-               "Partial-convolution inpainting baseline (Liu et al. 2018); needs PyTorch.", False))
+for _kind in kinds(FILL):
+    register(_spec(_kind))

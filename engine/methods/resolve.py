@@ -62,6 +62,8 @@ def _requirements(spec: registry.MethodSpec) -> list:
 
 
 def _verify_weights(name: str) -> None:
-    from engine.models.weights import read_card, verified_weights_path  # imports torch
+    from engine.models.weights import read_card
+    from engine.resources import verify_sha256
 
-    verified_weights_path(read_card(name))
+    card = read_card(name)
+    verify_sha256(card.weights, card.sha256, name)

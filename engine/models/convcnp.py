@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-import torch.nn.functional as F
 
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import build_cnn
 from engine.models.lineinterp import LineInterp
+from engine.models.padding import pad_features
 from engine.models.setconv import SetConv
-
-
-def pad_features(x: torch.Tensor, multiple: int):
-    """Zero-pad (b, c, h, w) bottom/right to multiples of `multiple`: zero density = no data."""
-    h, w = x.shape[-2:]
-    ph, pw = (-h) % multiple, (-w) % multiple
-    return (F.pad(x, (0, pw, 0, ph)) if ph or pw else x), h, w
 
 
 class ConvCNP(nn.Module):

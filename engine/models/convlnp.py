@@ -12,7 +12,8 @@ from torch import nn
 
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import build_cnn
-from engine.models.convcnp import base_mean, context_layers, interpolant_features, pad_features
+from engine.models.convcnp import base_mean, context_layers, interpolant_features
+from engine.models.padding import pad_features
 
 
 class ConvLNP(nn.Module):

@@ -9,7 +9,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from engine.models.blocks import fold_bands, unfold_bands
-from engine.models.convcnp import pad_features
+from engine.models.padding import pad_features
 
 
 class PartialConv2d(nn.Module):

@@ -8,7 +8,7 @@ from torch import nn
 
 from engine.models.blocks import fold_bands, unfold_bands
 from engine.models.cnn import UNetCNN
-from engine.models.convcnp import pad_features
+from engine.models.padding import pad_features
 
 
 class UNet(nn.Module):

@@ -40,6 +40,10 @@ def _conv2(c_in: int, c_out: int) -> nn.Sequential:
 
 
 class UNet2d(nn.Module):
+    """Not engine.models.cnn.UNetCNN: max pooling, nearest upsampling, concatenated skips and two
+    convs per decoder level (UNetCNN: average pooling, bilinear, added skips, one conv), so the
+    shipped water weights only fit this one."""
+
     def __init__(self, c_in: int, channels=(16, 32, 48), classes: int = 3):
         super().__init__()
         c1, c2, c3 = channels

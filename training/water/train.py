@@ -1,4 +1,4 @@
-"""Train the water-seasonality network (engine.water.model.WaterNet) on the real multi-date
+"""Train the water-seasonality network (model kind "waternet", engine.water.model.WaterNet) on
 scenes of training.water.data against the teacher's labels, with masked cross-entropy on the
 labelled pixels. Held-out boxes (Menindee, Lethbridge) are never cropped.
 
@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 
+from engine.models.kinds import WATER_KIND, get_kind
 from training.water.augment import CLASSICAL, imputed_variants
 from training.water.data import load_all
 from training.water.sampler import KIND_PROBS, Sampler
@@ -24,7 +25,7 @@ SCENE_PROBS = {"menindee": 0.45, "lethbridge": 0.2, "corumba": 0.15, "brumadinho
 # clean and on imputed inputs (docs/results_water.md), which is what the water job feeds it.
 CARDS = {"clean": os.path.join("resources", "weights", "water_unet3d.json"),
          "augmented": os.path.join("resources", "weights", "water_unet3d_augmented.json")}
-MODEL_CONFIG = {"temporal_channels": 12, "channels": [16, 32, 48], "classes": 3}
+MODEL_CONFIG = get_kind(WATER_KIND).presets["default"]
 
 
 def class_weights(sampler: Sampler, batches: int = 40) -> np.ndarray:
@@ -41,8 +42,7 @@ def train(args) -> dict:
     import torch
     import torch.nn.functional as F
 
-    from engine.water.model import WaterNet
-    from engine.water.weights import save_model
+    from engine.models.card import build, save_card
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -51,7 +51,7 @@ def train(args) -> dict:
     variants = {s.name: imputed_variants(s) for s in scenes} if augmented else None
     sampler = Sampler(scenes, SCENE_PROBS, variants, args.crop, augmented, seed=args.seed)
     weights = class_weights(sampler)
-    model = WaterNet(**MODEL_CONFIG)
+    model = build(WATER_KIND, MODEL_CONFIG)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps, eta_min=args.lr / 20)
     wt = torch.tensor(weights, dtype=torch.float32)
@@ -77,7 +77,8 @@ def train(args) -> dict:
             run_loss, run_acc = 0.0, 0.0
     seconds = time.time() - start
     info = _card_info(args, scenes, weights, seconds)
-    card = save_model(model, CARDS[args.variant] if args.out is None else args.out, info)
+    card = save_card(model, CARDS[args.variant] if args.out is None else args.out, WATER_KIND,
+                     MODEL_CONFIG, info)
     print(json.dumps({k: card[k] for k in ("weights", "sha256", "parameters")}))
     return card
 
@@ -86,7 +87,6 @@ def _card_info(args, scenes, weights, seconds) -> dict:
     return {
         "name": f"water-unet3d-{args.variant}",
         "architecture": "engine.water.model.WaterNet (temporal 3-D conv + U-Net)",
-        "config": MODEL_CONFIG,
         "bands": ["red", "nir", "swir1"],
         "normalisation": "reflectance by engine.water.radiometry (MTL factors, scale tags or "
                          "fixed factors per pixel type), clipped to [0, 1]; plus three "

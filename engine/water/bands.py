@@ -7,18 +7,12 @@ the words red / nir / swir1); a 3-band raster without such names is read as red,
 """
 from __future__ import annotations
 
-import re
 from typing import Optional, Sequence
 
 from engine.errors import InputError
+from engine.io.bands import mentions
 
 BAND_SET = ("red", "nir", "swir1")
-
-_ALIASES = {
-    "red": ({"red"}, ()),
-    "nir": ({"nir", "nir08"}, ("near infrared", "near-infrared")),
-    "swir1": ({"swir1", "swir16"}, ("swir 1", "swir-1", "shortwave infrared 1")),
-}
 
 
 def parse_band_list(text: Optional[str]) -> Optional[tuple]:
@@ -39,7 +33,7 @@ def select_bands(band_names: Sequence[str], bands: Optional[Sequence[int]] = Non
     count = len(band_names)
     if bands is not None:
         return _user_bands(tuple(bands), count, label)
-    found = {key: [i for i, n in enumerate(band_names) if _matches(n, key)] for key in BAND_SET}
+    found = {key: [i for i, n in enumerate(band_names) if mentions(n, key)] for key in BAND_SET}
     if all(len(v) == 1 for v in found.values()):
         idx = tuple(found[k][0] for k in BAND_SET)
         if len(set(idx)) == 3:
@@ -63,9 +57,3 @@ def _user_bands(bands: tuple, count: int, label: str) -> tuple:
             raise InputError(f"band {b} does not exist in {label}, which has {count} band(s)")
     return tuple(b - 1 for b in bands)
 
-
-def _matches(name: str, key: str) -> bool:
-    text = str(name).lower()
-    tokens, phrases = _ALIASES[key]
-    words = set(re.split(r"[^a-z0-9]+", text))
-    return bool(words & tokens) or any(p in text for p in phrases)

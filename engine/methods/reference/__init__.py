@@ -1,0 +1,11 @@
+"""Gap fills from other dates of the same place (NSPI, USGS local linear histogram matching).
+
+Not registered as fill methods yet: the runner does not feed reference dates to methods. Each
+takes the single-image fill to use where no reference can help as its `fallback`.
+"""
+from engine.methods.reference.llhm import LlhmFill
+from engine.methods.reference.nspi import NspiFill
+from engine.methods.reference.priority import nearest_first
+from engine.methods.reference.types import Fallback, Reference, ReferenceFill
+
+__all__ = ["Fallback", "LlhmFill", "NspiFill", "Reference", "ReferenceFill", "nearest_first"]

@@ -1,0 +1,42 @@
+"""What a reference-date fill receives and promises, shared by the methods and the runner that
+feeds them: one tile of the target and of each aligned reference date, already normalised."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol, Sequence
+
+import numpy as np
+
+from engine.methods.registry import FillResult
+
+# The single-image fill used wherever no reference can predict a pixel: fallback(values, known).
+Fallback = Callable[[np.ndarray, np.ndarray], FillResult]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One other date on the target's grid and in the target's band order.
+
+    values are normalised with the reference's own per-scene statistics (so a different sensor or
+    season is roughly on the same scale but not equal: the methods fit the difference locally);
+    bands the reference lacks are all-False in `known`. days_apart is signed or not; only its
+    magnitude is used, to try the closest date first.
+    """
+
+    values: np.ndarray   # float32 (bands, h, w)
+    known: np.ndarray    # bool (bands, h, w)
+    days_apart: float
+
+
+class ReferenceFill(Protocol):
+    def fill(self, values: np.ndarray, known: np.ndarray,
+             refs: Sequence[Reference]) -> FillResult:
+        """Every pixel of (bands, h, w); gaps predicted from the references where they can be,
+        from the fallback elsewhere."""
+
+
+class SingleReferencePredictor(Protocol):
+    def predict(self, values: np.ndarray, known: np.ndarray,
+                ref: Reference) -> tuple:
+        """(prediction, ok): float32 (bands, h, w) and bool (bands, h, w), ok where the prediction
+        comes from this reference (never at pixels the reference has no valid value for)."""

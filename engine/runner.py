@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
 from engine.device import resolve_device
-from engine.gaps.footprint import gap_halo_px, scene_borders, tile_gaps
+from engine.gaps.footprint import gap_halo_px, gap_share, scene_borders, tile_gaps
 from engine.io.scene import Scene
-from engine.methods import get_method, require
+from engine.errors import InputError
+from engine.methods import get_method, reference_methods, require
 from engine.stats import BandStats, scene_stats
 from engine.tiling import (DEFAULT_TILE_PX, CancelFn, ProgressFn, check_tile_size, tile_count,
                            walk_tiles)
@@ -50,8 +51,8 @@ class FillReport:
 
     @property
     def gap_fraction(self) -> float:
-        bands = len(self.stats.low) if self.stats else 1
-        return self.gap_pixels / max(1, self.total_pixels * bands)
+        return gap_share(self.gap_pixels, self.total_pixels,
+                         len(self.stats.low) if self.stats else 1)
 
     def summary(self) -> dict:
         """The JSON `done` event's fields after `output`, built here only: the CLI streams them
@@ -70,10 +71,17 @@ class FillReport:
 
 def fill_scene(scene: Scene, sink, options: RunOptions, *, mask=None,
                progress: Optional[ProgressFn] = None, cancel: Optional[CancelFn] = None,
-               stats: Optional[BandStats] = None) -> FillReport:
-    """Fill every gap of `scene` into `sink`. Raises Cancelled when `cancel()` turns true."""
+               stats: Optional[BandStats] = None, references: Sequence = ()) -> FillReport:
+    """Fill every gap of `scene` into `sink`. Raises Cancelled when `cancel()` turns true.
+
+    `references` (engine.references.Reference, on the scene's grid) are read tile by tile
+    for methods that use other dates; a method that cannot use them is refused, so a user
+    never believes a fill used dates it ignored."""
     spec = get_method(options.method)
     require(spec)
+    if references and not spec.uses_references:
+        raise InputError(f"method {spec.name} fills from the target alone and would ignore the "
+                         f"reference dates; choose one of: {', '.join(reference_methods())}")
     device = resolve_device(options.device, spec.needs_torch)
     p = scene.profile
     stats = stats or scene_stats(scene)
@@ -85,12 +93,13 @@ def fill_scene(scene: Scene, sink, options: RunOptions, *, mask=None,
     start = time.perf_counter()
     for tile in walk_tiles(p.height, p.width, options.tile_px, halo, progress=progress,
                            cancel=cancel):
-        _fill_tile(scene, sink, tile, method, stats, mask, borders, report)
+        _fill_tile(scene, sink, tile, method, stats, mask, borders, report,
+                   references if spec.uses_references else None)
     report.seconds = time.perf_counter() - start
     return report
 
 
-def _fill_tile(scene, sink, tile, method, stats, mask, borders, report) -> None:
+def _fill_tile(scene, sink, tile, method, stats, mask, borders, report, references) -> None:
     raw = scene.read(tile.outer)
     invalid = scene.invalid(tile.outer, raw)
     if mask is not None:
@@ -104,7 +113,11 @@ def _fill_tile(scene, sink, tile, method, stats, mask, borders, report) -> None:
     report.footprint_pixels += int(np.count_nonzero((known | gaps)[core].any(axis=0)))
     out = raw[core].copy()
     if core_gaps.any():
-        result = method.fill(np.where(known, stats.normalise(raw), 0.0).astype(np.float32), known)
+        values = np.where(known, stats.normalise(raw), 0.0).astype(np.float32)
+        if references is None:
+            result = method.fill(values, known)
+        else:
+            result = method.fill(values, known, [r.read(tile.outer) for r in references])
         filled = to_dtype(stats.clip_observed(stats.denormalise(result.mean[core])),
                           scene.profile)
         out[core_gaps] = filled[core_gaps]

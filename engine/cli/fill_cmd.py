@@ -7,7 +7,8 @@ from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
 from engine.io.writer import check_output_path
 from engine.jobs.fill import fill_file
-from engine.methods import AUTO, DEFAULT_METHOD, FALLBACK_METHOD, list_methods, resolve_method
+from engine.methods import (AUTO, DEFAULT_METHOD, DEFAULT_REFERENCE_METHOD, FALLBACK_METHOD,
+                            list_methods, resolve_method)
 from engine.runner import FillReport, RunOptions
 
 
@@ -27,6 +28,13 @@ def add_parser(sub) -> None:
     p.add_argument("--tile", type=int, default=512, metavar="N", help="tile size in px (default 512)")
     p.add_argument("--mask", help="raster of the same grid: non-zero pixels are filled "
                                   "(instead of the detected gaps)")
+    p.add_argument("--reference", action="append", default=[], metavar="REF",
+                   help="another date of the same place (any Landsat 4-9 raster, product "
+                        "folder, MTL or tarball; any grid or CRS that overlaps) to fill from; "
+                        "repeat for several. Needs a method that uses references")
+    p.add_argument("--reference-mask", action="append", default=[], metavar="MASK",
+                   help="raster on the target's grid: non-zero pixels the matching "
+                        "--reference (same order) must not lend, e.g. from Fmask")
     p.add_argument("--filled-mask", action="store_true",
                    help="also write OUTPUT_filled_mask.tif (1 = pixel was filled)")
     p.add_argument("--uncertainty", action="store_true",
@@ -37,6 +45,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    if args.reference and args.method in (AUTO, None, ""):
+        args.method = DEFAULT_REFERENCE_METHOD
     args.method, note = resolve_method(args.method, args.device)
     if note:
         print(note, file=sys.stderr)
@@ -46,6 +56,7 @@ def run(args) -> int:
     with ProgressBar(f"fill ({args.method})", args.progress) as bar:
         report = fill_file(args.input, args.output, options, mask_path=args.mask,
                            filled_mask=args.filled_mask, uncertainty=args.uncertainty,
+                           references=args.reference, reference_masks=args.reference_mask,
                            progress=bar)
     if args.preview:
         from engine.jobs.preview import write_preview

@@ -81,10 +81,10 @@ def canonical_names(band_names: Sequence[str], spacecraft: str = "") -> tuple:
 def match_bands(target: Sequence[Optional[str]], reference: Sequence[Optional[str]],
                 label: str = "the reference") -> tuple:
     """For each target band, the index of the reference band with the same canonical name, or
-    None when the reference lacks it. Two rasters with no recognisable name at all and the same
-    band count are taken band for band (the user stacked them alike). InputError when no band is
+    None when the reference lacks it. When one side has no recognisable band name at all and
+    both have the same band count, they are taken band for band (the user stacked them alike). InputError when no band is
     shared."""
-    if not any(target) and not any(reference) and len(target) == len(reference):
+    if (not any(target) or not any(reference)) and len(target) == len(reference):
         return tuple(range(len(target)))
     where = {}
     for i, name in enumerate(reference):

@@ -90,7 +90,8 @@ def _open_product(mtl_text: str, files, folder: Optional[str],
     )
     _check_dtype(profile.dtype, paths[0])
     qa = (where(layout.qa_file), 1) if layout.qa_file else None
-    return RasterioScene([(p, 1) for p in paths], profile, qa=qa, qa_fill_bit=0)
+    return RasterioScene([(p, 1) for p in paths], profile, qa=qa, qa_fill_bit=0,
+                         qa_collection=str(meta.get("COLLECTION_NUMBER", "")))
 
 
 class _Probe:

@@ -15,6 +15,7 @@ from rasterio.transform import Affine
 from rasterio.windows import Window
 
 from engine.errors import InputError
+from engine.gaps.qa import qa_untrusted
 from engine.gaps.validity import invalid_mask
 
 
@@ -91,6 +92,11 @@ class Scene:
         """Union fill flag from a QA band (True = fill), or None when the scene has none."""
         return None
 
+    def read_qa_untrusted(self, window: Window) -> Optional[np.ndarray]:
+        """Pixels the product's QA band flags as fill, cloud, shadow or snow (True), or None
+        when the scene has no QA band: what a reference date must not lend to a gap."""
+        return None
+
     def invalid(self, window: Window, data: np.ndarray) -> np.ndarray:
         """Per-band nodata mask: nodata tag, NaN, QA fill bit, and 0 where 0 is Landsat fill."""
         return invalid_mask(data, self.profile.nodata, self.profile.zero_fill,
@@ -143,7 +149,7 @@ class RasterioScene(Scene):
     """Bands taken from one or several GDAL datasets (a multi-band file or a product folder)."""
 
     def __init__(self, members: Sequence[tuple], profile: SceneProfile,
-                 qa: Optional[tuple] = None, qa_fill_bit: int = 0):
+                 qa: Optional[tuple] = None, qa_fill_bit: int = 0, qa_collection: str = ""):
         self._datasets: dict = {}
         try:
             self._members = [(self._open(path), band) for path, band in members]
@@ -152,7 +158,18 @@ class RasterioScene(Scene):
             self.close()
             raise
         self._qa_fill_bit = qa_fill_bit
+        self.qa_collection = qa_collection
         self.profile = profile
+
+    @property
+    def members(self) -> list:
+        """(open dataset, band number) per band, in band order."""
+        return list(self._members)
+
+    @property
+    def qa_member(self) -> Optional[tuple]:
+        """(open dataset, band number) of the QA band, or None."""
+        return self._qa
 
     def _open(self, path: str):
         if path not in self._datasets:
@@ -178,6 +195,12 @@ class RasterioScene(Scene):
             return None
         qa = self._read_band(self._qa[0], self._qa[1], window)
         return (qa.astype(np.int64) >> self._qa_fill_bit) & 1 == 1
+
+    def read_qa_untrusted(self, window: Window) -> Optional[np.ndarray]:
+        if self._qa is None:
+            return None
+        return qa_untrusted(self._read_band(self._qa[0], self._qa[1], window),
+                            self.qa_collection)
 
     def read_strided(self, step: int) -> np.ndarray:
         p = self.profile

@@ -37,6 +37,7 @@ class MethodSpec:
     has_uncertainty: bool = False
     requires: tuple = ()            # (import name, pip requirement) pairs it cannot run without
     weights: str = ""               # name of its shipped weights card, "" when it has none
+    uses_references: bool = False   # fills from other dates: fill(values, known, refs)
 
 
 _REGISTRY: dict = {}
@@ -44,6 +45,8 @@ _REGISTRY: dict = {}
 # else FALLBACK_METHOD, the best measured one that needs nothing beyond the core set-up.
 DEFAULT_METHOD = "convcnp"
 FALLBACK_METHOD = "idw"
+# The method used when reference dates are given and none is named (docs/reference_fill.md).
+DEFAULT_REFERENCE_METHOD = "nspi"
 
 
 def register(spec: MethodSpec) -> MethodSpec:
@@ -62,6 +65,11 @@ def get_method(name: str) -> MethodSpec:
 
 def list_methods() -> list:
     return list(_REGISTRY.values())
+
+
+def reference_methods() -> list:
+    """Names of the methods that fill from reference dates."""
+    return [m.name for m in _REGISTRY.values() if m.uses_references]
 
 
 def missing_requirements(spec: MethodSpec) -> list:

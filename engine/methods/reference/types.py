@@ -25,7 +25,8 @@ class Reference:
 
     values: np.ndarray   # float32 (bands, h, w)
     known: np.ndarray    # bool (bands, h, w)
-    days_apart: float
+    days_apart: float    # target minus reference; NaN when a date is unknown
+    doy: float = float("nan")   # day-of-year difference wrapped to [-182, 182]
 
 
 class ReferenceFill(Protocol):

@@ -44,14 +44,14 @@ def _rmse(out, truth, gaps):
 
 def test_a_reference_date_lowers_the_gap_error(target):
     """Measured on this crop (25 % gap pixels, gap RMSE in DN): idw 11.29, the single-image
-    default convcnp 9.83, nspi from LT05 5.92 (48 % below idw), llhm 8.10 (28 % below)."""
+    default convcnp 9.83, nspi from LT05 6.06 (46 % below idw), llhm 6.16 (45 % below)."""
     folder, gapped, truth, gaps = target
     single, _ = _fill(gapped, folder / "idw.tif", "--method", "idw")
     nspi, tags = _fill(gapped, folder / "nspi.tif", "--reference", LT05)
     llhm, _ = _fill(gapped, folder / "llhm.tif", "--reference", LT05, "--method", "llhm")
     base = _rmse(single, truth, gaps)
     assert _rmse(nspi, truth, gaps) < 0.7 * base
-    assert _rmse(llhm, truth, gaps) < 0.8 * base
+    assert _rmse(llhm, truth, gaps) < 0.7 * base
     assert tags["FILL_METHOD"] == "nspi" and tags["REFERENCE_DATES"] == "LT05"
     # pixels outside the gaps are the input's, bit for bit
     with rasterio.open(gapped) as ds:

@@ -10,9 +10,11 @@ from engine.stats import scene_stats
 from tests.helpers import corrupted_clean_crop, read_all
 
 PAIR = "lethbridge_2000_384"
-# Gap RMSE (normalised units) measured on this crop (39 % gap pixels): idw 0.136, nspi 0.080
-# (ratio 0.59), llhm 0.087 (0.64).
-MAX_RATIO_TO_IDW = {"nspi": 0.65, "llhm": 0.70}
+# Gap RMSE (normalised units) measured on this crop (39 % gap pixels, idw as the fallback):
+# idw 0.136, nspi 0.093 (ratio 0.68), llhm 0.084 (0.62). (Before the local-agreement gate of
+# engine/methods/reference/priority.py: nspi 0.080, llhm 0.087; the gate hands the pixels where
+# the dates disagree to the fallback, which costs here and pays off where land changed.)
+MAX_RATIO_TO_IDW = {"nspi": 0.74, "llhm": 0.68}
 METHODS = {"nspi": NspiFill, "llhm": LlhmFill}
 
 

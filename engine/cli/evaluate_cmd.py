@@ -18,6 +18,9 @@ def add_parser(sub) -> None:
                                  "(default: none; the scores are printed either way)")
     p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--tile", type=int, default=512, metavar="N")
+    p.add_argument("--reference", action="append", default=[], metavar="REF",
+                   help="another date of the same place for the methods that fill from "
+                        "reference dates (nspi, llhm); repeat for several")
     add_progress_option(p)
     p.set_defaults(run=run)
 
@@ -27,7 +30,7 @@ def run(args) -> int:
     png = args.png
     with ProgressBar("evaluate", args.progress) as bar:
         scores = evaluate_file(args.clean, methods, args.seed, png, args.device, args.tile,
-                               progress=bar)
+                               references=args.reference, progress=bar)
     print(scores_text(scores))
     if png:
         print(f"comparison image: {png}")

@@ -3,6 +3,7 @@ runner users get, and score the fills against the truth (gap RMSE, PSNR, MS-SSIM
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from typing import Optional, Sequence
 
@@ -16,6 +17,7 @@ from engine.io.writer import ArraySink, check_output_path
 from engine.jobs.simulate import gap_nodata, geometry_for
 from engine.metrics import gap_rmse, ms_ssim_score, psnr
 from engine.methods import get_method
+from engine.references import open_references
 from engine.preview import display_bands, save_panels, stretch_limits, to_rgb
 from engine.runner import RunOptions, fill_scene
 from engine.stats import scene_stats
@@ -80,7 +82,11 @@ def evaluation_mask(profile, seed: int) -> np.ndarray:
 
 def evaluate_file(clean_path: str, methods: Sequence[str], seed: int = 0,
                   png_path: Optional[str] = None, device: str = "auto",
-                  tile_px: int = 512, progress=None, cancel=None) -> list:
+                  tile_px: int = 512, references: Sequence[str] = (), progress=None,
+                  cancel=None) -> list:
+    """Scores of each method on seeded SLC-off gaps burned into `clean_path`. `references`
+    (other dates of the same place) are given to the methods that fill from them; the
+    single-image methods are scored as they are, so one table compares both kinds."""
     for name in methods:
         get_method(name)  # unknown names fail before any work
     if png_path:
@@ -97,20 +103,15 @@ def evaluate_file(clean_path: str, methods: Sequence[str], seed: int = 0,
     stats = scene_stats(ArrayScene(truth, p))
     truth_n = np.where(clean_invalid, 0, stats.normalise(truth))
     scores, outputs = [], {}
-    for i, name in enumerate(methods):
-        sink = ArraySink(corrupted.profile)
-        start = time.perf_counter()
-        fill_scene(corrupted, sink, RunOptions(name, tile_px, device), mask=ArrayMask(mask),
-                   cancel=cancel, stats=stats)
-        seconds = time.perf_counter() - start
-        pred = sink.arrays["main"]
-        pred_n = np.where(clean_invalid, 0, stats.normalise(pred))
-        rmse_n = gap_rmse(pred_n, truth_n, gaps)
-        scores.append(MethodScore(name, gap_rmse(pred, truth, gaps), rmse_n, psnr(rmse_n),
-                                  ms_ssim_score(pred_n, truth_n), seconds))
-        outputs[name] = pred
-        if progress is not None:
-            progress(i + 1, len(methods))
+    with ExitStack() as stack:
+        refs = open_references(references, p, clean_path) if references else []
+        for ref in refs:
+            stack.callback(ref.close)
+        for i, name in enumerate(methods):
+            outputs[name] = _score(name, corrupted, truth, truth_n, clean_invalid, mask, gaps,
+                                   stats, refs, tile_px, device, cancel, scores)
+            if progress is not None:
+                progress(i + 1, len(methods))
     if png_path:
         _save_comparison(png_path, truth, clean_invalid, corrupted, outputs, p.band_names)
     return scores
@@ -128,3 +129,20 @@ def _save_comparison(path, truth, clean_invalid, corrupted, outputs, band_names)
                for name, out in outputs.items()]
     panels.append(("truth", to_rgb(truth[cut], clean_invalid[cut], bands, limits)))
     save_panels(path, panels)
+
+
+def _score(name, corrupted, truth, truth_n, clean_invalid, mask, gaps, stats, refs, tile_px,
+           device, cancel, scores) -> np.ndarray:
+    """Fill the burned gaps with one method through the runner; append its score."""
+    spec = get_method(name)
+    sink = ArraySink(corrupted.profile)
+    start = time.perf_counter()
+    fill_scene(corrupted, sink, RunOptions(name, tile_px, device), mask=ArrayMask(mask),
+               cancel=cancel, stats=stats, references=refs if spec.uses_references else ())
+    seconds = time.perf_counter() - start
+    pred = sink.arrays["main"]
+    pred_n = np.where(clean_invalid, 0, stats.normalise(pred))
+    rmse_n = gap_rmse(pred_n, truth_n, gaps)
+    scores.append(MethodScore(name, gap_rmse(pred, truth, gaps), rmse_n, psnr(rmse_n),
+                              ms_ssim_score(pred_n, truth_n), seconds))
+    return pred

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from torch import nn
 
-MODEL_KINDS = ("convcnp", "convlnp", "unet", "partialconv")
+MODEL_KINDS = ("convcnp", "convlnp", "unet", "partialconv", "convcnp-ref")
 
 # Named configurations: constructor arguments, stored verbatim in every model card.
 CONFIGS: dict = {
@@ -50,6 +50,13 @@ CONFIGS: dict = {
              "wide": {"channels": [32, 64, 128, 256], "band_mix": True}},
     "partialconv": {"fast": {"channels": [16, 32, 64, 96], "kernels": [7, 5, 5, 3]}},
 }
+# reference-conditioned ConvCNP: the fast ConvCNP as backbone (so the shipped convcnp weights
+# initialise it) plus a small encoder shared by every reference date
+CONFIGS["convcnp-ref"] = {
+    "fast": {"base": CONFIGS["convcnp"]["fast"], "ref_channels": [16, 24], "diff_px": 9,
+             "diff_levels": 3, "diff_sigma_px": 2.0, "head_hidden": 16, "gate_init": 1.0,
+             "count_scale": 4.0},
+}
 
 
 def build_model(kind: str, config: dict) -> nn.Module:
@@ -66,6 +73,9 @@ def build_model(kind: str, config: dict) -> nn.Module:
     if kind == "partialconv":
         from engine.models.partialconv import PartialConvUNet
         return PartialConvUNet(**config)
+    if kind == "convcnp-ref":
+        from engine.models.refconvcnp import RefConvCNP
+        return RefConvCNP(**config)
     raise ValueError(f"unknown model kind {kind!r}; choose one of: {', '.join(MODEL_KINDS)}")
 
 

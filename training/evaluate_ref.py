@@ -22,8 +22,20 @@ import os
 import numpy as np
 
 from engine.jobs.simulate import geometry_for
-from training.evalset import ClassicalMethod, NeuralMethod, EvalCrop, crop_positions, eval_mask
-from training.ref_scenes import HELD_OUT, days_apart, load_group, matched_bands, train_regions
+from training.evalset import (
+    ClassicalMethod,
+    EvalCrop,
+    NeuralMethod,
+    crop_positions,
+    eval_mask,
+)
+from training.ref_scenes import (
+    HELD_OUT,
+    days_apart,
+    load_group,
+    matched_bands,
+    train_regions,
+)
 from training.scenes import DEFAULT_CACHE, DEFAULT_DATA
 from training.scoring import Tally, rmse, score_crop
 
@@ -148,7 +160,7 @@ def evaluate(args) -> tuple:
 
 
 def table(tallies: dict, labels: list) -> str:
-    keys = [lab for lab in labels] + sorted({lab.split(":")[0] + ": all" for lab in labels})
+    keys = list(labels) + sorted({lab.split(":")[0] + ": all" for lab in labels})
     lines = ["| pairs | method | gap RMSE | MS-SSIM | within mean +- 2 std |", "|---|---|---|---|---|"]
     for key in sorted(set(keys)):
         n = int(next(iter(tallies.values())).sums.get((key, "ms_ssim", "n"), 0))

@@ -115,10 +115,10 @@ def _shared_window(profiles) -> list:
     y0 = min(t.f for t in ts)
     x1 = min(t.c + p.width * res for p, t in zip(profiles, ts))
     y1 = max(t.f - p.height * res for p, t in zip(profiles, ts))
-    w, h = int(round((x1 - x0) / res)), int(round((y0 - y1) / res))
+    w, h = round((x1 - x0) / res), round((y0 - y1) / res)
     out = []
     for t in ts:
-        c, r = int(round((x0 - t.c) / res)), int(round((t.f - y0) / res))
+        c, r = round((x0 - t.c) / res), round((t.f - y0) / res)
         out.append((slice(r, r + h), slice(c, c + w)))
     return out
 

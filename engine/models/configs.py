@@ -3,7 +3,7 @@ processes). A card's `config` dict is checked against them before any tensor is 
 misspelt or foreign argument is a one-line InputError naming it rather than a TypeError deep in
 a constructor. Defaults are the constructors' own, so a card that leaves an argument out builds
 the same model as before. Imports without torch (the QGIS plugin lists methods without it)."""
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from typing import Optional, Tuple, Union, get_args, get_origin, get_type_hints
 
 from engine.errors import InputError
@@ -81,6 +81,21 @@ class ConvLNPConfig:
 
 
 @dataclass(frozen=True)
+class RefConvCNPConfig:
+    """The reference-conditioned ConvCNP: a single-image ConvCNP backbone (`base`, so shipped
+    ConvCNP weights initialise it) plus a small encoder shared by every reference date."""
+
+    base: ConvCNPConfig = ConvCNPConfig()
+    ref_channels: Tuple[int, ...] = (16, 24)
+    diff_px: int = 9
+    diff_levels: int = 3
+    diff_sigma_px: float = 2.0
+    head_hidden: int = 16
+    gate_init: float = 1.0
+    count_scale: float = 4.0
+
+
+@dataclass(frozen=True)
 class UNetConfig:
     channels: Tuple[int, ...] = FAST_CHANNELS
     band_mix: bool = True
@@ -130,6 +145,9 @@ def parse_config(cls, raw, what: str):
     for key, value in raw.items():
         if key in _CNN_FIELDS:
             continue
+        if is_dataclass(hints[key]):      # a nested model config (a backbone)
+            values[key] = parse_config(hints[key], value, f"{what} {key}")
+            continue
         values[key] = _checked(value, hints[key], f"{what}: config argument {key!r}")
     for key, kind_field in _CNN_FIELDS.items():
         if key not in names:
@@ -178,5 +196,9 @@ def _listed(value):
 def constructor_kwargs(config) -> dict:
     """Keyword arguments of the model's constructor (nested CNN configs as dicts, as
     `engine.models.cnn.build_cnn` takes them)."""
-    return {f.name: (asdict(getattr(config, f.name)) if f.name in _CNN_FIELDS
-                     else getattr(config, f.name)) for f in fields(config)}
+    def value(name):
+        v = getattr(config, name)
+        if name in _CNN_FIELDS:
+            return asdict(v)
+        return constructor_kwargs(v) if is_dataclass(v) else v
+    return {f.name: value(f.name) for f in fields(config)}

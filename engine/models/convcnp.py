@@ -20,12 +20,16 @@ class ConvCNP(nn.Module):
     def __init__(self, cnn: str = "unet", cnn_cfg: dict | None = None, setconv_px: int = 9,
                  decoder_hidden: int = 32, decoder_layers: int = 2, band_mix: bool = True,
                  setconv_levels: int = 1, setconv_sigma_px: float = 2.0,
-                 setconv_unit_density: bool = False, line_slopes=(), line_max_rows: int = 24):
+                 setconv_unit_density: bool = False, line_slopes=(), line_max_rows: int = 24,
+                 extra_channels: int = 0):
         super().__init__()
         self.setconv, self.lines, c_in, self.levels = context_layers(
             setconv_px, setconv_sigma_px, setconv_levels, setconv_unit_density, line_slopes,
             line_max_rows)
-        self.cnn = build_cnn(cnn, c_in, cnn_cfg or {}, band_mix)
+        # extra_channels: features from outside the context set (the reference-conditioned
+        # model's pooled references) appended to the CNN's input
+        self.context_channels = c_in
+        self.cnn = build_cnn(cnn, c_in + extra_channels, cnn_cfg or {}, band_mix)
         # outputs: one mixing logit per interpolant, the residual, the raw std
         self.head = PixelMLP(self.cnn.out_channels, decoder_hidden, decoder_layers,
                              self.levels + 2)
@@ -34,12 +38,20 @@ class ConvCNP(nn.Module):
     def forward(self, values: torch.Tensor, known: torch.Tensor, band_weight=None, **_):
         b, nb = values.shape[:2]
         y, m = fold_bands(values, known)
-        feats = interpolant_features(self.setconv, self.lines, y, m)
-        x, h, w = pad_features(feats, self.multiple)
-        out = self.head(self.cnn(x, nb, band_weight))[..., :h, :w].float()
+        feats, cnn_out, out = self.decode(y, m, nb, band_weight)
         mean = base_mean(feats, out, self.levels) + out[:, self.levels:self.levels + 1]
         std = positive_std(out[:, self.levels + 1:self.levels + 2])
         return unfold_bands(mean, b), unfold_bands(std, b)
+
+    def decode(self, y, m, nb: int, band_weight=None, extra=None):
+        """(interpolant features, CNN output features, head output), bands folded: the parts
+        a model built on top of this one (reference conditioning) reuses."""
+        feats = interpolant_features(self.setconv, self.lines, y, m)
+        x = feats if extra is None else torch.cat([feats, extra.to(feats.dtype)], 1)
+        x, h, w = pad_features(x, self.multiple)
+        hidden = self.cnn(x, nb, band_weight)
+        out = self.head(hidden)[..., :h, :w].float()
+        return feats, hidden[..., :h, :w], out
 
 
 def context_layers(setconv_px, sigma_px, levels, unit_density, line_slopes, line_max_rows):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from engine.models.card import build
 from engine.models.configs import parse_config
-from engine.models.kinds import FILL, get_kind, kind_names
+from engine.models.kinds import FILL, FILL_FROM_DATES, get_kind, kind_names
 
 MODEL_KINDS = kind_names(FILL)
+# what training can train: the single-image fills and the ones that read reference dates
+TRAINABLE_KINDS = MODEL_KINDS + kind_names(FILL_FROM_DATES)
 
 
 def build_model(kind: str, config):

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from engine.errors import InputError
 from engine.models.configs import (FAST_CHANNELS, FAST_CONVS, FAST_UNET_CNN, LINE_SLOPES,
                                    ConvCNPConfig, ConvLNPConfig, PartialConvConfig,
-                                   ResNetCNNConfig, UNetCNNConfig, UNetConfig, WaterNetConfig)
+                                   RefConvCNPConfig, ResNetCNNConfig, UNetCNNConfig, UNetConfig,
+                                   WaterNetConfig)
 
 FILL = "fill"
+FILL_FROM_DATES = "fill-from-dates"   # fills that also read reference dates
 WATER = "water"
 WATER_KIND = "waternet"   # also the kind of water cards written before the shared schema
 
@@ -118,6 +120,16 @@ register_kind(ModelKind(
     "Partial-convolution U-Net",
     "Partial-convolution inpainting baseline (Liu et al. 2018); needs PyTorch.",
     presets={"fast": PartialConvConfig((16, 32, 64, 96), (7, 5, 5, 3))}))
+
+register_kind(ModelKind(
+    "convcnp-ref", FILL_FROM_DATES, RefConvCNPConfig, "engine.models.refconvcnp:RefConvCNP",
+    "ConvCNP from reference dates",
+    "ConvCNP whose context also holds other dates of the same place (any number, each with "
+    "its own mask and time apart), with a per-pixel std; needs PyTorch.",
+    has_std=True, presets={
+        # the fast ConvCNP as backbone, so the shipped convcnp weights initialise it
+        "fast": RefConvCNPConfig(base=_KINDS["convcnp"].presets["fast"]),
+    }))
 
 register_kind(ModelKind(
     WATER_KIND, WATER, WaterNetConfig, "engine.water.model:WaterNet",

@@ -38,3 +38,12 @@ def save_weights(model, kind: str, config, info: dict, name: str, weights_dir: s
     path = card_path(name, weights_dir)
     save_card(model, path, kind, config, dict(info, name=name))
     return path
+
+
+def verified_weights_path(name: str, weights_dir: Optional[str] = None) -> str:
+    """Path of the shipped weights `name`, their checksum verified (e.g. to start training
+    from them)."""
+    from engine.resources import verify_sha256
+
+    card = read_card(name, weights_dir)
+    return verify_sha256(card.weights, card.sha256, name)

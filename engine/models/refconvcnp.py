@@ -1,0 +1,136 @@
+"""Reference-conditioned ConvCNP: fills the target's gaps from its own context AND from other
+dates of the same grid (references), each normalised with its own scene statistics.
+
+Why this shape:
+- The single-image ConvCNP stays the backbone, unchanged where no reference is valid: its CNN
+  gets the pooled reference features as extra input channels whose weights start at zero, and
+  the mean is `(1 - g) * single-image fill + g * reference fill` with the gate g forced to 0 at
+  pixels no reference observes and at the target's own observed pixels. With no reference (R = 0), or references unknown everywhere,
+  the output is the single-image model's, so initialising it from the shipped ConvCNP weights
+  gives a model that is never worse than today's without references.
+- The reference fill is what NSPI-style methods exploit: the reference value plus the
+  target-minus-reference offset, measured at pixels known on both dates and carried into the
+  gap by a (multi-scale, learned) SetConv. Offsets absorb the radiometric difference between
+  sensors and dates locally; nothing about the sensors is assumed. Each reference contributes
+  one such candidate per SetConv level, and a per-pixel softmax (logits from each reference's
+  embedding and the target's CNN features) picks among all references' candidates.
+- One encoder is shared by all references and their embeddings are pooled by a masked mean
+  (plus a count channel): the output does not depend on the order or number of references. The
+  encoder sees the time apart (|days| / 365, cos and sin of the day-of-year difference), so it
+  can learn when a reference is not to be trusted (years apart, another season).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
+from engine.models.cnn import UNetCNN
+from engine.models.convcnp import ConvCNP, base_mean, pad_features
+from engine.models.setconv import SetConv
+
+_MASKED_LOGIT = -1.0e4      # a candidate at a pixel its reference does not observe
+TIME_CHANNELS = 3
+FIRST_CONV = "cnn.enc.0.0.0.weight"   # the single-image CNN's input layer
+
+
+def time_features(ref_days: torch.Tensor, ref_doy: torch.Tensor) -> torch.Tensor:
+    """(b, R) days apart and day-of-year difference -> (b, R, 3): how far apart, and how far
+    apart in the season (periodic, so 1 Jan and 31 Dec are close)."""
+    angle = ref_doy.float() * (2 * math.pi / 365.25)
+    return torch.stack([ref_days.float().abs() / 365.25, torch.cos(angle), torch.sin(angle)], -1)
+
+
+class RefConvCNP(nn.Module):
+    def __init__(self, base: dict, ref_channels=(16, 24), diff_px: int = 9,
+                 diff_levels: int = 3, diff_sigma_px: float = 2.0, head_hidden: int = 16,
+                 gate_init: float = 1.0, count_scale: float = 4.0):
+        super().__init__()
+        c_ref = int(ref_channels[0])
+        self.base = ConvCNP(**dict(base, extra_channels=c_ref + 1))
+        self.diff = SetConv(diff_px, diff_sigma_px, diff_levels, unit_density=True)
+        self.levels = diff_levels
+        c_in = 2 + self.diff.out_channels + diff_levels + 2 + TIME_CHANNELS
+        self.encoder = UNetCNN(c_in, tuple(ref_channels), band_mix=False,
+                               convs=(1,) * len(ref_channels))
+        c_hidden = self.base.cnn.out_channels
+        self.ref_head = PixelMLP(c_ref + c_hidden, head_hidden, 2, diff_levels)
+        # gate logit, residual on the reference fill, change of the raw std
+        self.gate_head = PixelMLP(c_hidden + c_ref + 1, head_hidden, 2, 3)
+        last = self.gate_head.net[-1]
+        with torch.no_grad():
+            last.weight.mul_(0.1)
+            last.bias.copy_(torch.tensor([gate_init, 0.0, 0.0]))
+        self.c_ref, self.count_scale = c_ref, count_scale
+        self.multiple = max(self.base.multiple, self.encoder.multiple, self.diff.multiple)
+
+    def load_single_image(self, state: dict) -> None:
+        """Start the backbone from a single-image ConvCNP's weights (same configuration); the
+        input weights of the reference channels are zero, so the references start unused by
+        the CNN and R = 0 reproduces that model."""
+        state = dict(state)
+        w = state[FIRST_CONV]
+        own = self.base.state_dict()[FIRST_CONV]
+        padded = torch.zeros_like(own)
+        padded[:, :w.shape[1]] = w
+        state[FIRST_CONV] = padded
+        self.base.load_state_dict(state, strict=True)
+
+    def forward(self, values, known, ref_values=None, ref_known=None, ref_days=None,
+                ref_doy=None, band_weight=None, **_):
+        b, nb, h, w = values.shape
+        y, m = fold_bands(values, known)
+        if ref_values is None or ref_values.shape[1] == 0:
+            zeros = y.new_zeros((b * nb, self.c_ref + 1, h, w))
+            feats, _, out = self.base.decode(y, m, nb, band_weight, zeros)
+            return self._single(feats, out, b)
+        r = ref_values.shape[1]
+        n = b * r * nb
+        rk = ref_known.reshape(n, 1, h, w).bool()
+        rv = torch.where(rk, ref_values.reshape(n, 1, h, w).float(), 0.0)  # poison-proof
+        y_r = y.float().reshape(b, 1, nb, h, w).expand(b, r, nb, h, w).reshape(n, 1, h, w)
+        m_r = (m > 0).reshape(b, 1, nb, h, w).expand(b, r, nb, h, w).reshape(n, 1, h, w)
+        both = rk & m_r
+        d = torch.where(both, y_r - rv, 0.0)
+        dfeat = self.diff(d, both.float())
+        cands = rv + dfeat[:, 0:2 * self.levels:2]          # reference + interpolated offset
+        t = time_features(ref_days, ref_doy).to(y.dtype)     # (b, r, 3)
+        t = t[:, :, None, :, None, None].expand(b, r, nb, TIME_CHANNELS, h, w)
+        enc_in = torch.cat([rv, rk.float(), dfeat, cands, y_r * m_r, m_r.float(),
+                            t.reshape(n, TIME_CHANNELS, h, w)], 1)
+        x, _, _ = pad_features(enc_in, self.encoder.multiple)
+        emb = self.encoder(x)[..., :h, :w].float()           # (n, c, h, w)
+        valid = rk.float()
+        v6 = valid.reshape(b, r, nb, 1, h, w)
+        count = v6.sum(1)                                    # (b, nb, 1, h, w)
+        pooled = (emb.reshape(b, r, nb, -1, h, w) * v6).sum(1) / count.clamp_min(1.0)
+        count = count.reshape(b * nb, 1, h, w)
+        pooled = pooled.reshape(b * nb, -1, h, w)
+        extra = torch.cat([pooled, count / self.count_scale], 1)
+        feats, hidden, out = self.base.decode(y, m, nb, band_weight, extra)
+        hidden = hidden.float()
+        base_fill = base_mean(feats, out, self.base.levels) + out[:, self.base.levels:self.base.levels + 1]
+        hid_r = hidden.reshape(b, 1, nb, -1, h, w).expand(b, r, nb, hidden.shape[1], h, w)
+        logits = self.ref_head(torch.cat([emb, hid_r.reshape(n, -1, h, w)], 1)).float()
+        logits = torch.where(rk, logits, _MASKED_LOGIT)
+        # softmax over every (reference, level) candidate of a band's pixel
+        logits = logits.reshape(b, r, nb, self.levels, h, w).transpose(1, 2)
+        cands = cands.reshape(b, r, nb, self.levels, h, w).transpose(1, 2)
+        wts = torch.softmax(logits.reshape(b, nb, r * self.levels, h, w), 2)
+        ref_fill = (wts * cands.reshape(b, nb, r * self.levels, h, w)).sum(2)
+        g_out = self.gate_head(torch.cat([hidden, pooled, count / self.count_scale], 1)).float()
+        # references act only where the target is unknown (its own pixels are kept anyway)
+        anyref = (count > 0).float() * (1 - m.float())
+        gate = torch.sigmoid(g_out[:, 0:1]) * anyref
+        ref_fill = ref_fill.reshape(b * nb, 1, h, w) + g_out[:, 1:2]
+        mean = (1 - gate) * base_fill + gate * ref_fill
+        std = positive_std(out[:, self.base.levels + 1:self.base.levels + 2] + anyref * g_out[:, 2:3])
+        return unfold_bands(mean, b), unfold_bands(std, b)
+
+    def _single(self, feats, out, b):
+        lv = self.base.levels
+        mean = base_mean(feats, out, lv) + out[:, lv:lv + 1]
+        std = positive_std(out[:, lv + 1:lv + 2])
+        return unfold_bands(mean, b), unfold_bands(std, b)

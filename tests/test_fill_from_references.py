@@ -133,3 +133,44 @@ def test_bad_references_give_one_line_and_exit_2(target, tmp_path, case):
     assert len(lines) == 1 and lines[0].startswith("error: ") and expect in lines[0], lines
     assert not out.exists()
     assert not [f for f in os.listdir(tmp_path) if ".partial-" in f]
+
+
+def test_fill_stack_fills_every_date_from_its_nearest_dates(tmp_path):
+    """Three real SLC-off dates of Menindee (2010-01-16, 02-01, 05-08), each with its own gaps:
+    every date gets an output from the other two, nearest first, its valid pixels unchanged and
+    fewer pixels left as no data than the gap-free single-image fill could reach alone."""
+    water = os.path.join(ROOT, "tests", "data", "menindee_water")
+    dates = [os.path.join(water, f"menindee_2010{d}.tif") for d in ("0508", "0116", "0201")]
+    out = tmp_path / "filled"
+    out.mkdir()
+    result = run_cli("fill-stack", *dates, out, "--method", "nspi", "--max-references", "1",
+                     "--progress", "none")
+    assert result.returncode == 0, result.stderr
+    names = sorted(os.listdir(out))
+    assert names == [f"menindee_2010{d}_filled.tif" for d in ("0116", "0201", "0508")]
+    # January's nearest date is February (16 days), May's is February (96 days)
+    lines = {line.split(":")[0]: line for line in result.stdout.splitlines()}
+    assert "menindee_20100201.tif" in lines[str(out / "menindee_20100116_filled.tif")]
+    assert "menindee_20100201.tif" in lines[str(out / "menindee_20100508_filled.tif")]
+    for src in dates:
+        stem = os.path.splitext(os.path.basename(src))[0]
+        with rasterio.open(src) as a, rasterio.open(out / f"{stem}_filled.tif") as b:
+            raw, filled = a.read(), b.read()
+            assert b.crs == a.crs and b.transform == a.transform
+            assert b.tags()["FILL_METHOD"] == "nspi"
+        valid = raw != -999
+        np.testing.assert_array_equal(filled[valid], raw[valid])
+        assert (filled == -999).sum() < (raw == -999).sum()
+
+
+def test_fill_stack_refuses_dates_it_cannot_order(tmp_path):
+    src = os.path.join(ROOT, "tests", "data", "menindee_20100116_256.tif")
+    undated = tmp_path / "scene.tif"
+    with rasterio.open(src) as ds:
+        profile, data = ds.profile, ds.read()
+    with rasterio.open(undated, "w", **profile) as out:
+        out.write(data)     # no DATE_ACQUIRED tag, no date in the name
+    result = run_cli("fill-stack", src, undated, tmp_path, "--progress", "none")
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("error: cannot tell when")
+    assert sorted(os.listdir(tmp_path)) == ["scene.tif"]

@@ -3,7 +3,7 @@ processes). A card's `config` dict is checked against them before any tensor is 
 misspelt or foreign argument is a one-line InputError naming it rather than a TypeError deep in
 a constructor. Defaults are the constructors' own, so a card that leaves an argument out builds
 the same model as before. Imports without torch (the QGIS plugin lists methods without it)."""
-from dataclasses import asdict, dataclass, fields, is_dataclass
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Optional, Tuple, Union, get_args, get_origin, get_type_hints
 
 from engine.errors import InputError
@@ -85,7 +85,7 @@ class RefConvCNPConfig:
     """The reference-conditioned ConvCNP: a single-image ConvCNP backbone (`base`, so shipped
     ConvCNP weights initialise it) plus a small encoder shared by every reference date."""
 
-    base: ConvCNPConfig = ConvCNPConfig()
+    base: ConvCNPConfig = field(default_factory=ConvCNPConfig)
     ref_channels: Tuple[int, ...] = (16, 24)
     diff_px: int = 9
     diff_levels: int = 3

@@ -24,6 +24,8 @@ from engine.io.grid import check_overlap
 from engine.io.writer import AtomicGeoTiff, check_output_path
 from engine.jobs.outputs import provenance_tags
 from engine.jobs.water_dates import NO_FILL, PreparedDate, fill_date
+from engine.methods import get_method
+from engine.references import open_references
 from engine.tiling import DEFAULT_TILE_PX, check_tile_size, tile_count
 from engine.water.bands import select_bands
 from engine.water.classes import CLASS_NAMES
@@ -85,9 +87,9 @@ def classify_water(date_paths: Sequence[str], output_path: str, *,
         ref = subsets[0].profile
         counter = _Progress(progress, _total_steps(subsets, ref, tile_px))
         workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="water-"))
-        dates = [_prepare(i, path, sub, cal, ref, workdir, method, run_device, tile_px,
+        dates = [_prepare(i, paths, sub, cal, ref, workdir, method, run_device, tile_px,
                           counter, cancel)
-                 for i, (path, sub, cal) in enumerate(zip(paths, subsets, calibrations))]
+                 for i, (sub, cal) in enumerate(zip(subsets, calibrations))]
         tags = provenance_tags(ref, paths[0], water_dates=len(paths), fill_method=method,
                                water_model=os.path.basename(card.weights),
                                water_model_sha256=card.sha256)
@@ -179,11 +181,21 @@ class _Progress:
         return report
 
 
-def _prepare(i, path, sub, cal, ref, workdir, method, device, tile_px, counter,
+def _prepare(i, paths, sub, cal, ref, workdir, method, device, tile_px, counter,
              cancel) -> PreparedDate:
+    """Fill date i; a method that fills from other dates gets the job's other dates."""
+    path = paths[i]
     label = f"date {i + 1} ({os.path.basename(os.path.normpath(path))})"
-    native, nodata, filled = fill_date(sub, workdir, i, method, device=device, tile_px=tile_px,
-                                       progress=counter.stage(), cancel=cancel)
+    others = ([p for j, p in enumerate(paths) if j != i]
+              if method != NO_FILL and get_method(method).uses_references else [])
+    refs = open_references(others, sub.profile, path)
+    try:
+        native, nodata, filled = fill_date(sub, workdir, i, method, device=device,
+                                           tile_px=tile_px, progress=counter.stage(),
+                                           cancel=cancel, references=refs)
+    finally:
+        for r in refs:
+            r.close()
     return PreparedDate(label, native, ref, cal, nodata, sub.profile.zero_fill, filled)
 
 

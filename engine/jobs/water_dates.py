@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 from rasterio.windows import Window
@@ -67,8 +67,9 @@ class DateReader:
 
 
 def fill_date(bands: Scene, workdir: str, index: int, method: str, *, device: str,
-              tile_px: int, progress=None, cancel=None) -> tuple:
-    """Copy (method "none") or gap-fill `bands` into a scratch GeoTIFF on its own grid.
+              tile_px: int, progress=None, cancel=None, references: Sequence = ()) -> tuple:
+    """Copy (method "none") or gap-fill `bands` into a scratch GeoTIFF on its own grid, from
+    `references` (the job's other dates) when the method fills from them.
     Returns (path, nodata, filled band-pixels)."""
     p = bands.profile
     nodata = scratch_nodata(p)
@@ -81,6 +82,6 @@ def fill_date(bands: Scene, workdir: str, index: int, method: str, *, device: st
             filled = 0
         else:
             report = fill_scene(bands, sink, RunOptions(method, tile_px, device),
-                                progress=progress, cancel=cancel)
+                                progress=progress, cancel=cancel, references=references)
             filled = report.gap_pixels
     return path, nodata, filled

@@ -1,11 +1,15 @@
 """Input made to break the engine (crafted, truncated, malformed, exotic files and arguments)
 gets the same treatment as honest mistakes: one line `error: ...`, exit code 2, no traceback,
 no output file, the input unchanged, and no hang."""
+import io
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
+import tarfile
+import time
 
 import pytest
 
@@ -62,3 +66,120 @@ def test_hangup_leaves_no_output(tmp_path, data_dir):
     assert "no output was written" in rest
     assert os.listdir(tmp_path) == ["scene.tif"]
     assert digest(src) == before
+
+
+TARBALL = "LC08_L2SP_204023_20200927_20201006_02_T1-cropped.tar.gz"
+
+
+def product_folder(tmp_path, data_dir, edit=None):
+    """The real Landsat 8 product of tests/data unpacked; `edit` rewrites its MTL text."""
+    folder = tmp_path / "product"
+    folder.mkdir()
+    with tarfile.open(data_dir / TARBALL) as tar:
+        tar.extractall(folder)  # the repository's own test product
+    if edit is not None:
+        mtl = next(folder.glob("*_MTL.txt"))
+        mtl.write_text(edit(mtl.read_text()))
+    return folder
+
+
+def retar(folder, path, extra=()):
+    """Pack `folder` as a product tarball, then append `extra` (TarInfo, bytes) members."""
+    with tarfile.open(path, "w:gz", format=tarfile.GNU_FORMAT) as tar:
+        for f in sorted(folder.iterdir()):
+            tar.add(f, arcname=f.name)
+        for info, blob in extra:
+            tar.addfile(info, io.BytesIO(blob) if blob is not None else None)
+    shutil.rmtree(folder)
+    return path
+
+
+def replace_value(key, value):
+    return lambda text: re.sub(rf"(?m)^(\s*{key}) = .*$", rf"\1 = {value}", text, count=1)
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("UTM_ZONE", "99", ("UTM_ZONE 99",)),
+    ("GRID_CELL_SIZE_REFLECTIVE", "0", ("GRID_CELL_SIZE_REFLECTIVE",)),
+    ("GRID_CELL_SIZE_REFLECTIVE", "NaN", ("GRID_CELL_SIZE_REFLECTIVE",)),
+    ("CORNER_UL_PROJECTION_X_PRODUCT", "inf", ("corner",)),
+])
+def test_malformed_mtl_values(tmp_path, data_dir, key, value, words):
+    """The product's TIFFs carry no georeferencing, so the grid comes from these MTL values."""
+    folder = product_folder(tmp_path, data_dir, replace_value(key, value))
+    assert_refused(fill(folder, tmp_path / "out.tif"), tmp_path, *words)
+
+
+def test_truncated_product_tarball(tmp_path, data_dir):
+    blob = (data_dir / TARBALL).read_bytes()
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(blob[: len(blob) // 2])
+    assert_refused(fill(cut, tmp_path / "out.tif"), tmp_path, "truncated or corrupt")
+
+
+def test_tarball_with_thousands_of_members(tmp_path, data_dir):
+    folder = product_folder(tmp_path, data_dir)
+    extra = [(tarfile.TarInfo(f"junk/{i}.txt"), b"") for i in range(3000)]
+    bomb = retar(folder, tmp_path / "many.tar.gz", extra)
+    assert_refused(fill(bomb, tmp_path / "out.tif"), tmp_path, "more than 100 files")
+
+
+def test_tarball_member_declaring_gigabytes(tmp_path, data_dir):
+    """The header says 3 GB; the check must come from the header, before any data is read."""
+    folder = product_folder(tmp_path, data_dir)
+    path = tmp_path / "big.tar"
+    with tarfile.open(path, "w") as tar:
+        for f in sorted(folder.iterdir()):
+            tar.add(f, arcname=f.name)
+        end = tar.offset  # where the end-of-archive blocks start
+    header = tarfile.TarInfo("LC08_SR_B9.TIF")
+    header.size = 3 << 30
+    with open(path, "r+b") as fh:  # the header and a little of its data, then the file ends
+        fh.truncate(end)
+        fh.seek(end)
+        fh.write(header.tobuf(tarfile.GNU_FORMAT) + b"\0" * 4096)
+    assert_refused(fill(path, tmp_path / "out.tif"), tmp_path, "larger than any Landsat band")
+
+
+def test_tarball_with_a_huge_long_name_header(tmp_path, data_dir):
+    """tarfile reads a GNU long-name record whole: 64 MB of zeros (64 kB gzipped) would all go
+    to memory, and a few MB of gzip can expand to gigabytes."""
+    folder = product_folder(tmp_path, data_dir)
+    longname = tarfile.TarInfo("././@LongLink")
+    longname.type = tarfile.GNUTYPE_LONGNAME
+    blob = b"LC08_ANG.txt" + b"\0" * (64 << 20)
+    longname.size = len(blob)
+    follower = tarfile.TarInfo("x")
+    bomb = retar(folder, tmp_path / "bomb.tar.gz", [(longname, blob), (follower, b"")])
+    assert (tmp_path / "bomb.tar.gz").stat().st_size < 1 << 20
+    assert_refused(fill(bomb, tmp_path / "out.tif"), tmp_path, "member header")
+
+
+def test_tarball_with_a_huge_mtl(tmp_path, data_dir):
+    pad = "\n".join(["    COMMENT = \"padding\""] * 100_000)
+    folder = product_folder(tmp_path, data_dir, lambda text: text + pad)
+    bomb = retar(folder, tmp_path / "mtl.tar.gz")
+    assert_refused(fill(bomb, tmp_path / "out.tif"), tmp_path, "not a Landsat MTL")
+
+
+def test_mtl_with_a_very_long_line_is_refused_quickly(tmp_path, data_dir):
+    """A 40 kB line used to take half a minute (a backtracking pattern: quadratic time)."""
+    line = "    DATA_TYPE = \"L2SP" + " " * 40_000 + "x\""
+    folder = product_folder(tmp_path, data_dir, lambda text: text.replace(
+        "    SPACECRAFT_ID", line + "\n    SPACECRAFT_ID", 1))
+    start = time.perf_counter()
+    result = fill(folder, tmp_path / "out.tif")
+    assert time.perf_counter() - start < 20
+    assert_refused(result, tmp_path, "MTL line", "40023 characters")
+
+
+def test_mtl_parser_is_linear_in_line_length():
+    """Lines below the limit still parse, and in linear time."""
+    from engine.io.landsat import MAX_MTL_LINE, parse_mtl
+
+    line = "KEY = a" + " " * (MAX_MTL_LINE - 10) + "b"
+    text = "SPACECRAFT_ID = \"LANDSAT_7\"\n" + "\n".join([line] * 200)
+    start = time.perf_counter()
+    meta = parse_mtl(text)
+    assert time.perf_counter() - start < 0.5
+    assert meta["KEY"].startswith("a ") and meta["KEY"].endswith(" b")

@@ -3,7 +3,6 @@ product folder, its MTL file, or a product tarball; and a user mask into a windo
 from __future__ import annotations
 
 import os
-import tarfile
 from typing import Optional
 
 import numpy as np
@@ -12,8 +11,9 @@ from rasterio.transform import Affine
 from rasterio.windows import Window
 
 from engine.errors import InputError
-from engine.io.landsat import mtl_georeference, parse_mtl, product_layout
+from engine.io.landsat import mtl_georeference, parse_mtl, product_layout, read_mtl
 from engine.io.scene import RasterioScene, SceneProfile
+from engine.io.tarball import list_product_tarball
 
 SUPPORTED_DTYPES = ("uint8", "uint16", "int16", "uint32", "int32", "float32", "float64")
 _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz")
@@ -24,6 +24,8 @@ def open_scene(path: str) -> RasterioScene:
     path = os.fspath(path)
     if not os.path.exists(path):
         raise InputError(f"input not found: {path}")
+    if not os.path.isdir(path):
+        _require_regular_file(path)
     if os.path.isdir(path):
         return _open_product(_find_mtl_in_folder(path), os.listdir(path), path)
     if path.lower().endswith(_TAR_SUFFIXES):
@@ -34,9 +36,17 @@ def open_scene(path: str) -> RasterioScene:
     return _open_raster(path)
 
 
+def _require_regular_file(path: str) -> None:
+    """A pipe, socket or device would block GDAL (or Python) forever on the first read."""
+    if not os.path.isfile(path):
+        raise InputError(f"{path} is not a regular file (a pipe, device or socket?); "
+                         "give a raster file, a product folder or a tarball")
+
+
 def _read_text(path: str) -> str:
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        return fh.read()
+    _require_regular_file(path)
+    with open(path, "rb") as fh:
+        return read_mtl(fh, path)
 
 
 def _find_mtl_in_folder(folder: str) -> str:
@@ -50,15 +60,7 @@ def _find_mtl_in_folder(folder: str) -> str:
 
 
 def _open_tarball(path: str) -> RasterioScene:
-    try:
-        with tarfile.open(path) as tar:
-            members = {os.path.basename(m.name): m.name for m in tar.getmembers() if m.isfile()}
-            mtl = next((n for n in members if n.upper().endswith("_MTL.TXT")), None)
-            if mtl is None:
-                raise InputError(f"{path} holds no Landsat *_MTL.txt file")
-            text = tar.extractfile(members[mtl]).read().decode("utf-8", "replace")
-    except (tarfile.TarError, OSError) as exc:
-        raise InputError(f"cannot read tarball {path}: {exc}") from None
+    members, text = list_product_tarball(path)
     prefix = f"/vsitar/{os.path.abspath(path)}"
     inner = {n: f"{prefix}/{m}" for n, m in members.items()}
     return _open_product(text, set(members), None, inner)
@@ -70,6 +72,9 @@ def _open_product(mtl_text: str, files, folder: Optional[str],
     layout = product_layout(meta, set(files))
     where = (lambda f: full_paths[f]) if full_paths else (lambda f: os.path.join(folder, f))
     paths = [where(f) for _, _, f in layout.band_files]
+    if folder is not None:
+        for p in paths + ([where(layout.qa_file)] if layout.qa_file else []):
+            _require_regular_file(p)
     first = _probe(paths[0])
     for p in paths[1:] + ([where(layout.qa_file)] if layout.qa_file else []):
         other = _probe(p)

@@ -12,6 +12,9 @@ import tarfile
 import time
 
 import pytest
+import rasterio
+from rasterio.transform import Affine, from_origin
+from rasterio.windows import Window
 
 from tests.helpers import ROOT, run_cli
 from tests.test_bad_input import SAMPLE, assert_refused, digest, fill
@@ -183,3 +186,56 @@ def test_mtl_parser_is_linear_in_line_length():
     meta = parse_mtl(text)
     assert time.perf_counter() - start < 0.5
     assert meta["KEY"].startswith("a ") and meta["KEY"].endswith(" b")
+
+
+def test_rotated_geotransform(tmp_path, data_dir):
+    """The real sample re-written on a grid turned by 90 degrees (rotation terms only)."""
+    with rasterio.open(data_dir / SAMPLE) as ds:
+        data, profile, t = ds.read(), ds.profile, ds.transform
+    profile.update(transform=Affine(0, t.a, t.c, t.a, 0, t.f))
+    with rasterio.open(tmp_path / "rotated.tif", "w", **profile) as ds:
+        ds.write(data)
+    assert_refused(fill(tmp_path / "rotated.tif", tmp_path / "out.tif"), tmp_path,
+                   "rotated", "north-up")
+
+
+def test_sparse_geotiff_claiming_ten_gigapixels(tmp_path, data_dir):
+    """100000 x 100000 px in under 1 MB: only one real block of the sample is stored."""
+    with rasterio.open(data_dir / SAMPLE) as ds:
+        block = ds.read(1, window=Window(0, 0, 256, 256))
+    with rasterio.open(tmp_path / "sparse.tif", "w", driver="GTiff", width=100_000,
+                       height=100_000, count=1, dtype="int16", nodata=-999, crs="EPSG:3577",
+                       transform=from_origin(972500, -3553750, 25, 25), tiled=True,
+                       blockxsize=256, blockysize=256, compress="deflate", sparse_ok=True,
+                       BIGTIFF="YES") as ds:
+        ds.write(block, 1, window=Window(0, 0, 256, 256))
+    assert (tmp_path / "sparse.tif").stat().st_size < 2 << 20
+    start = time.perf_counter()
+    result = run_cli("info", tmp_path / "sparse.tif", "--quiet", timeout=60)
+    assert time.perf_counter() - start < 30
+    assert_refused(result, tmp_path, "100000 x 100000 px", "1000:1")
+
+
+def test_pipe_as_input_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "scene.tif"
+    os.mkfifo(fifo)
+    result = run_cli("fill", fifo, tmp_path / "out.tif", "--quiet", timeout=30)
+    assert_refused(result, tmp_path, "not a regular file")
+
+
+def test_pipe_as_a_band_of_a_product_folder(tmp_path, data_dir):
+    folder = product_folder(tmp_path, data_dir)
+    band = next(folder.glob("*_SR_B3.TIF"))
+    band.unlink()
+    os.mkfifo(band)
+    result = run_cli("fill", folder, tmp_path / "out.tif", "--quiet", timeout=30)
+    assert_refused(result, tmp_path, "not a regular file", "B3")
+
+
+def test_mtl_that_is_a_pipe(tmp_path, data_dir):
+    folder = product_folder(tmp_path, data_dir)
+    mtl = next(folder.glob("*_MTL.txt"))
+    mtl.unlink()
+    os.mkfifo(mtl)
+    result = run_cli("info", folder, "--quiet", timeout=30)
+    assert_refused(result, tmp_path, "not a regular file")

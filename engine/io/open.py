@@ -12,6 +12,7 @@ from rasterio.windows import Window
 
 from engine.errors import InputError
 from engine.io.landsat import mtl_georeference, parse_mtl, product_layout, read_mtl
+from engine.io.plausibility import check_grid, check_size_for_bytes
 from engine.io.scene import RasterioScene, SceneProfile
 from engine.io.tarball import list_product_tarball
 
@@ -107,6 +108,8 @@ class _Probe:
 def _probe(path: str) -> _Probe:
     try:
         with rasterio.open(path) as ds:
+            check_grid(ds.transform, path)
+            check_size_for_bytes(ds, path)
             return _Probe(ds)
     except rasterio.errors.RasterioIOError as exc:
         raise InputError(f"cannot read raster {path}: {_short(exc)}") from None

@@ -4,8 +4,10 @@ no output file, the input unchanged, and no hang."""
 import io
 import os
 import re
+import resource
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tarfile
@@ -239,3 +241,30 @@ def test_mtl_that_is_a_pipe(tmp_path, data_dir):
     os.mkfifo(mtl)
     result = run_cli("info", folder, "--quiet", timeout=30)
     assert_refused(result, tmp_path, "not a regular file")
+
+
+def _limit_file_size(limit):
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_evaluate_png_write_failing_half_way(tmp_path, data_dir):
+    """A full disk fails a write half-way; a file size limit does the same thing for real
+    (EFBIG instead of ENOSPC) in a folder the test owns: one line, and no partial PNG."""
+    png = tmp_path / "comparison.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", "evaluate", data_dir / SAMPLE, "--methods", "idw",
+         "--png", png, "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        preexec_fn=_limit_file_size(32 << 10))
+    one_error_line(result, "cannot write", str(png), "too large")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs a /dev/full device")
+def test_evaluate_png_onto_a_device(tmp_path, data_dir):
+    """/dev/full answers every write with 'no space left on device'; it must be refused up
+    front (and never be replaced by a rename)."""
+    result = run_cli("evaluate", data_dir / SAMPLE, "--methods", "idw", "--png", "/dev/full",
+                     "--quiet")
+    one_error_line(result, "/dev/full", "not a regular file")
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    assert not [f for f in os.listdir("/dev") if f.startswith(".full")]

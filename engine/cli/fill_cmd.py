@@ -8,6 +8,7 @@ from engine.device import DEVICES
 from engine.io.writer import check_output_path
 from engine.jobs.fill import fill_file
 from engine.methods import DEFAULT_METHOD, FALLBACK_METHOD, default_method, list_methods
+from engine.preview import check_image_path
 from engine.runner import RunOptions
 
 
@@ -43,6 +44,7 @@ def run(args) -> int:
     options = RunOptions(args.method, args.tile, args.device)
     if args.preview:
         check_output_path(args.preview, [args.input, args.output])
+        check_image_path(args.preview)
     with ProgressBar(f"fill ({args.method})", args.progress) as bar:
         report = fill_file(args.input, args.output, options, mask_path=args.mask,
                            filled_mask=args.filled_mask, uncertainty=args.uncertainty,

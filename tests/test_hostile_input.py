@@ -268,3 +268,49 @@ def test_evaluate_png_onto_a_device(tmp_path, data_dir):
     one_error_line(result, "/dev/full", "not a regular file")
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
     assert not [f for f in os.listdir("/dev") if f.startswith(".full")]
+
+
+def test_fill_keeps_band_scale_offset_units_and_tags(tmp_path, data_dir):
+    """The sample carries a licence SOURCE tag; give its bands scale, offset, units and tags
+    too. The fill output's bands are the input's bands, so all of it must come through;
+    stale statistics and the old file's TIFF tags must not."""
+    src = tmp_path / "scene.tif"
+    shutil.copy(data_dir / SAMPLE, src)
+    with rasterio.open(src, "r+") as ds:
+        ds.scales = (0.0001, 0.0001, 0.0002)
+        ds.offsets = (0.0, -0.1, 0.05)
+        ds.units = ("reflectance", "reflectance", "1")
+        for b, wavelength in enumerate(("0.66", "0.83", "1.65"), 1):
+            ds.update_tags(b, WAVELENGTH_UM=wavelength, STATISTICS_MEAN="123")
+        ds.update_tags(TIFFTAG_SOFTWARE="some old program")
+        source = ds.tags()["SOURCE"]
+    out = tmp_path / "out.tif"
+    result = run_cli("fill", src, out, "--method", "idw", "--filled-mask", "--quiet")
+    assert result.returncode == 0, result.stderr
+    with rasterio.open(out) as ds:
+        assert ds.scales == (0.0001, 0.0001, 0.0002)
+        assert ds.offsets == (0.0, -0.1, 0.05)
+        assert ds.units == ("reflectance", "reflectance", "1")
+        assert [ds.tags(b).get("WAVELENGTH_UM") for b in (1, 2, 3)] == ["0.66", "0.83", "1.65"]
+        assert all("STATISTICS_MEAN" not in ds.tags(b) for b in (1, 2, 3))
+        tags = ds.tags()
+        assert tags["SOURCE"] == source and tags["SPACECRAFT_ID"] == "LANDSAT_7"
+        assert tags.get("TIFFTAG_SOFTWARE") != "some old program"
+        assert tags["FILL_METHOD"] == "idw"
+    with rasterio.open(tmp_path / "out_filled_mask.tif") as ds:  # 0/1 flags: no scale
+        assert ds.scales == (1.0,) and ds.offsets == (0.0,) and ds.tags()["SOURCE"] == source
+
+
+def test_product_band_files_metadata_reaches_the_output(tmp_path, data_dir):
+    folder = product_folder(tmp_path, data_dir)
+    for i, band in enumerate(sorted(folder.glob("*_SR_B[1-7].TIF"))):
+        with rasterio.open(band, "r+") as ds:
+            ds.scales, ds.offsets = (2.75e-05,), (-0.2,)
+            ds.update_tags(1, BAND_FILE=band.name)
+    out = tmp_path / "out.tif"
+    result = run_cli("fill", folder, out, "--method", "idw", "--quiet")
+    assert result.returncode == 0, result.stderr
+    with rasterio.open(out) as ds:
+        assert ds.count == 7 and ds.scales == (2.75e-05,) * 7 and ds.offsets == (-0.2,) * 7
+        assert [ds.tags(b)["BAND_FILE"][-6:] for b in range(1, 8)] == [
+            f"B{n}.TIF" for n in range(1, 8)]

@@ -11,6 +11,7 @@ from rasterio.transform import Affine
 from rasterio.windows import Window
 
 from engine.errors import InputError
+from engine.io.band_metadata import band_meta, dataset_tags
 from engine.io.landsat import mtl_georeference, parse_mtl, product_layout, read_mtl
 from engine.io.plausibility import check_grid, check_size_for_bytes
 from engine.io.scene import RasterioScene, SceneProfile
@@ -77,8 +78,10 @@ def _open_product(mtl_text: str, files, folder: Optional[str],
         for p in paths + ([where(layout.qa_file)] if layout.qa_file else []):
             _require_regular_file(p)
     first = _probe(paths[0])
+    metas = [first.meta]
     for p in paths[1:] + ([where(layout.qa_file)] if layout.qa_file else []):
         other = _probe(p)
+        metas.append(other.meta)
         if (other.width, other.height) != (first.width, first.height):
             raise InputError(f"band files differ in size: {os.path.basename(paths[0])} is "
                              f"{first.width} x {first.height} px, {os.path.basename(p)} is "
@@ -93,6 +96,7 @@ def _open_product(mtl_text: str, files, folder: Optional[str],
         zero_fill="per-band",
         tags={"LANDSAT_PRODUCT_ID": meta.get("LANDSAT_PRODUCT_ID", ""),
               "SPACECRAFT_ID": layout.spacecraft, "DATE_ACQUIRED": meta.get("DATE_ACQUIRED", "")},
+        band_meta=tuple(metas[: len(paths)]),
     )
     _check_dtype(profile.dtype, paths[0])
     qa = (where(layout.qa_file), 1) if layout.qa_file else None
@@ -103,6 +107,7 @@ class _Probe:
     def __init__(self, ds):
         self.width, self.height, self.crs = ds.width, ds.height, ds.crs
         self.transform, self.dtypes, self.nodata = ds.transform, ds.dtypes, ds.nodata
+        self.meta = band_meta(ds, 1) if ds.count else None  # product band files: 1 band each
 
 
 def _probe(path: str) -> _Probe:
@@ -123,7 +128,8 @@ def _open_raster(path: str) -> RasterioScene:
         if len(set(ds.dtypes)) != 1:
             raise InputError(f"{path} mixes band types {sorted(set(ds.dtypes))}")
         names = tuple(d or f"band {i + 1}" for i, d in enumerate(ds.descriptions))
-        tags = ds.tags()
+        tags = dataset_tags(ds)
+        metas = tuple(band_meta(ds, b) for b in range(1, ds.count + 1))
     dtype = probe.dtypes[0]
     _check_dtype(dtype, path)
     integer = np.issubdtype(np.dtype(dtype), np.integer)
@@ -132,7 +138,7 @@ def _open_raster(path: str) -> RasterioScene:
         width=probe.width, height=probe.height, count=len(names), dtype=dtype,
         nodata=probe.nodata, crs=probe.crs, transform=transform, band_names=names,
         zero_fill="all-bands" if integer else "none",
-        tags={k: v for k, v in tags.items() if k.startswith(("LANDSAT", "SPACECRAFT", "DATE"))},
+        tags=tags, band_meta=metas,
     )
     return RasterioScene([(path, b) for b in range(1, profile.count + 1)], profile)
 

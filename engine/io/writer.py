@@ -17,6 +17,7 @@ import rasterio
 from rasterio.windows import Window
 
 from engine.errors import OutputError
+from engine.io.band_metadata import write_band_metadata
 from engine.io.gdal_env import gdal_cache
 from engine.io.scene import SceneProfile
 
@@ -81,6 +82,7 @@ class AtomicGeoTiff:
         if self.spec.descriptions:
             ds.descriptions = tuple(self.spec.descriptions)[: ds.count]
         ds.update_tags(**{k: str(v) for k, v in self.spec.tags.items()})
+        write_band_metadata(ds, self.spec.profile)
         ds.close()
         opts = ["COMPRESS=DEFLATE", "PREDICTOR=YES", "BIGTIFF=IF_SAFER", "OVERVIEWS=AUTO",
                 "RESAMPLING=NEAREST" if self.spec.profile.dtype == "uint8" and

@@ -41,7 +41,7 @@ def one_error_line(result, *words):
 ])
 def test_argument_errors_are_one_line_naming_the_option(tmp_path, args, option):
     result = subprocess.run([sys.executable, "-m", "engine", *args], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60,
+                            capture_output=True, text=True, timeout=60, check=False,
                             env={**os.environ, "PYTHONPATH": ROOT})
     one_error_line(result, option)
     assert os.listdir(tmp_path) == []
@@ -253,7 +253,7 @@ def test_evaluate_png_write_failing_half_way(tmp_path, data_dir):
     png = tmp_path / "comparison.png"
     result = subprocess.run(
         [sys.executable, "-m", "engine", "evaluate", data_dir / SAMPLE, "--methods", "idw",
-         "--png", png, "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+         "--png", png, "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
         preexec_fn=_limit_file_size(32 << 10))
     one_error_line(result, "cannot write", str(png), "too large")
     assert os.listdir(tmp_path) == []

@@ -1,9 +1,12 @@
 """Quick-look PNGs (before / after / truth) so a user sees at a glance what a fill did."""
 from __future__ import annotations
 
+import os
 from typing import Sequence
 
 import numpy as np
+
+from engine.errors import OutputError
 
 GAP_COLOUR = (255, 0, 255)
 
@@ -58,7 +61,34 @@ def save_panels(path: str, panels: Sequence[tuple], max_width: int = 1800) -> No
         x += rgb.shape[1] + gap
     if w > max_width:
         canvas = canvas.resize((max_width, int((h + top) * max_width / w)))
-    canvas.save(path)
+    _save_atomically(canvas, path)
+
+
+def check_image_path(path: str) -> None:
+    """Refuse a device, pipe or folder as the image: writing next to it and renaming over it
+    (as `_save_atomically` does) would replace a device node such as /dev/full."""
+    if os.path.lexists(path) and not os.path.isfile(path):
+        raise OutputError(f"image output {path} exists and is not a regular file; "
+                          "give a new .png file name")
+
+
+def _save_atomically(image, path: str) -> None:
+    """A full disk or a size limit fails the write half-way: write under a hidden name in the
+    same folder and rename only once the whole image is on disk, so no partial PNG remains."""
+    from PIL import Image
+
+    check_image_path(path)
+    folder, name = os.path.split(os.path.abspath(path))
+    partial = os.path.join(folder, f".{name}.partial-{os.getpid()}")
+    kind = Image.registered_extensions().get(os.path.splitext(name)[1].lower(), "PNG")
+    try:
+        image.save(partial, format=kind)
+        os.replace(partial, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:  # also on a cancel (KeyboardInterrupt) half-way through the write
+        if os.path.exists(partial):
+            os.remove(partial)
 
 
 def before_after_png(path: str, before, after, band_names, titles=("before", "after")) -> None:

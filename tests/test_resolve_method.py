@@ -25,9 +25,10 @@ def damaged_default_weights(tmp_path, monkeypatch):
     card_path = pathlib.Path(WEIGHTS_DIR, f"{DEFAULT_METHOD}.json")
     card = json.loads(card_path.read_text())
     shutil.copy(card_path, tmp_path)
-    data = bytearray(pathlib.Path(WEIGHTS_DIR, card["weights_file"]).read_bytes())
+    weights_file = card.get("weights") or card["weights_file"]
+    data = bytearray(pathlib.Path(WEIGHTS_DIR, weights_file).read_bytes())
     data[len(data) // 2] ^= 0xFF
-    (tmp_path / card["weights_file"]).write_bytes(bytes(data))
+    (tmp_path / weights_file).write_bytes(bytes(data))
     monkeypatch.setattr(weights, "WEIGHTS_DIR", str(tmp_path))
     return tmp_path
 

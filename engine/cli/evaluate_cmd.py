@@ -1,6 +1,7 @@
 """`evaluate CLEAN --methods a,b,c`: simulate gaps, fill with each method, score."""
 from __future__ import annotations
 
+from engine.cli import arg_types
 from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
 from engine.jobs.evaluate import evaluate_file, scores_summary, scores_text
@@ -13,7 +14,8 @@ def add_parser(sub) -> None:
     p.add_argument("clean", help="clean raster or pre-2003 Landsat product")
     p.add_argument("--methods", default="navier-stokes,telea,idw",
                    help="comma-separated method names (default: the classical ones)")
-    p.add_argument("--seed", type=int, default=0, help="random seed for the gaps (default 0)")
+    p.add_argument("--seed", type=arg_types.seed, default=0,
+                   help="random seed for the gaps (default 0)")
     p.add_argument("--png", help="also write a before/after/truth comparison PNG here "
                                  "(default: none; the scores are printed either way)")
     p.add_argument("--device", default="auto", choices=DEVICES)

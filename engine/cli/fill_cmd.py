@@ -9,6 +9,7 @@ from engine.io.writer import check_output_path
 from engine.jobs.fill import fill_file
 from engine.methods import (AUTO, DEFAULT_METHOD, DEFAULT_REFERENCE_METHOD, FALLBACK_METHOD,
                             list_methods, resolve_method)
+from engine.preview import check_image_path
 from engine.runner import FillReport, RunOptions
 
 
@@ -53,6 +54,7 @@ def run(args) -> int:
     options = RunOptions(args.method, args.tile, args.device)
     if args.preview:
         check_output_path(args.preview, [args.input, args.output])
+        check_image_path(args.preview)
     with ProgressBar(f"fill ({args.method})", args.progress) as bar:
         report = fill_file(args.input, args.output, options, mask_path=args.mask,
                            filled_mask=args.filled_mask, uncertainty=args.uncertainty,

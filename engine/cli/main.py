@@ -16,8 +16,18 @@ from engine.errors import EngineError
 VERBS = (fill_cmd, fill_stack_cmd, simulate_cmd, evaluate_cmd, info_cmd, water_cmd)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Argument mistakes get the same one line and exit code as any other bad input: the usage
+    block argparse prints by default buries the one sentence that says what is wrong (the
+    message already names the option). Sub-commands inherit this class; --help is unchanged."""
+
+    def error(self, message: str):
+        print(f"error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m engine",
         description="Fill Landsat 7 SLC-off scanline gaps in whole scenes.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -36,11 +46,12 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    signal.signal(signal.SIGTERM, _terminate)
-    if hasattr(signal, "SIGHUP"):  # a closed terminal or ssh session: clean up the same way
-        signal.signal(signal.SIGHUP, _terminate)
+    # SIGTERM is what the QGIS plugin sends on cancel; SIGHUP what a closed terminal or ssh
+    # session sends: both must unwind through the writers so that no partial file is left.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminate)
     if not args.debug:
-        _quiet_gdal()
+        _quiet_libraries()
     try:
         return args.run(args)
     except EngineError as exc:
@@ -60,12 +71,17 @@ def main(argv=None) -> int:
         return EXIT_INTERNAL
 
 
-def _quiet_gdal() -> None:
-    """GDAL prints its own "ERROR 1: ..." lines to stderr; the engine already turns every
-    failure into one sentence, so keep GDAL's chatter for --debug."""
+def _quiet_libraries() -> None:
+    """GDAL prints its own "ERROR 1: ..." lines to stderr and rasterio warns about band files
+    without georeferencing (which the engine rebuilds from the MTL or reports in `info`); the
+    engine already turns every failure into one sentence, so keep that chatter for --debug."""
+    import warnings
+
     from osgeo import gdal
+    from rasterio.errors import NotGeoreferencedWarning
 
     gdal.PushErrorHandler("CPLQuietErrorHandler")
+    warnings.filterwarnings("ignore", category=NotGeoreferencedWarning)
 
 
 def _say_error(args, message: str) -> None:

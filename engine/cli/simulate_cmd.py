@@ -1,6 +1,7 @@
 """`simulate CLEAN OUTPUT --seed N`: burn SLC-off gaps as nodata."""
 from __future__ import annotations
 
+from engine.cli import arg_types
 from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.jobs.simulate import simulate_file
 
@@ -11,7 +12,7 @@ def add_parser(sub) -> None:
                                    "width profile of real Landsat 7 scenes) set to nodata.")
     p.add_argument("clean", help="clean raster or pre-2003 Landsat product")
     p.add_argument("output", help="output GeoTIFF")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=arg_types.seed, default=0, help="random seed (default 0)")
     add_progress_option(p)
     p.set_defaults(run=run)
 

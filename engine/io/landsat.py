@@ -2,6 +2,7 @@
 rebuild georeferencing from the MTL when the band files carry none (e.g. cropped products)."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -15,17 +16,36 @@ from engine.errors import InputError
 _TM_ETM_BANDS = {1: "blue", 2: "green", 3: "red", 4: "nir", 5: "swir1", 7: "swir2"}
 _OLI_BANDS = {1: "coastal", 2: "blue", 3: "green", 4: "red", 5: "nir", 6: "swir1", 7: "swir2"}
 _QA_KEYS = ("FILE_NAME_QUALITY_L1_PIXEL", "FILE_NAME_BAND_QUALITY")
-_LINE = re.compile(r"^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$")
+_KEY = re.compile(r"[A-Z0-9_]+")
+# Real MTL files are 10-40 kB with lines under 200 characters; anything far larger is not one,
+# and reading it whole (from a tarball, say) would let a crafted file take all the memory.
+MAX_MTL_BYTES = 1 << 20
+MAX_MTL_LINE = 4096
+
+
+def read_mtl(fileobj, name: str) -> str:
+    """Text of an MTL from a binary file object, read no further than MAX_MTL_BYTES."""
+    raw = fileobj.read(MAX_MTL_BYTES + 1)
+    if len(raw) > MAX_MTL_BYTES:
+        raise InputError(f"{name} is larger than {MAX_MTL_BYTES >> 20} MB: not a Landsat MTL file")
+    return raw.decode("utf-8", "replace")
 
 
 def parse_mtl(text: str) -> dict:
-    """Flat KEY -> value dictionary of an MTL (ODL) file; the first occurrence of a key wins."""
+    """Flat KEY -> value dictionary of an MTL (ODL) file; the first occurrence of a key wins.
+
+    Split on the first '=' rather than matched by a regular expression: a backtracking pattern
+    over the value made a long line cost quadratic time."""
     meta: dict = {}
-    for line in text.splitlines():
-        m = _LINE.match(line)
-        if not m or m.group(1) in ("GROUP", "END_GROUP"):
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) > MAX_MTL_LINE:
+            raise InputError(f"MTL line {number} is {len(line)} characters long: "
+                             "not a Landsat MTL file")
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not _KEY.fullmatch(key) or key in ("GROUP", "END_GROUP"):
             continue
-        meta.setdefault(m.group(1), m.group(2).strip().strip('"'))
+        meta.setdefault(key, value.strip().strip('"'))
     if "SPACECRAFT_ID" not in meta:
         raise InputError("not a Landsat MTL file (no SPACECRAFT_ID)")
     return meta
@@ -66,6 +86,13 @@ def mtl_georeference(meta: dict, width: int, height: int) -> tuple:
         samples = int(meta.get("REFLECTIVE_SAMPLES", width))
     except (KeyError, ValueError):
         raise InputError("band files carry no georeferencing and the MTL has no UTM corners") from None
+    if not 1 <= zone <= 60:
+        raise InputError(f"the MTL gives UTM_ZONE {zone}; UTM zones are 1 to 60")
+    if not (math.isfinite(cell) and cell > 0):
+        raise InputError(f"the MTL gives GRID_CELL_SIZE_REFLECTIVE {cell:g}; "
+                         "a pixel size must be a positive number of metres")
+    if not (math.isfinite(ulx) and math.isfinite(uly)):
+        raise InputError("the MTL's upper-left corner (CORNER_UL_PROJECTION_*) is not a number")
     if (lines, samples) != (height, width):
         raise InputError(f"band files carry no georeferencing and the MTL describes "
                          f"{samples} x {lines} px, not {width} x {height}")

@@ -3,7 +3,6 @@ product folder, its MTL file, or a product tarball; and a user mask into a windo
 from __future__ import annotations
 
 import os
-import tarfile
 from typing import Optional
 
 import numpy as np
@@ -12,8 +11,12 @@ from rasterio.transform import Affine
 from rasterio.windows import Window
 
 from engine.errors import InputError
-from engine.io.landsat import mtl_georeference, mtl_product_bounds, parse_mtl, product_layout
+from engine.io.band_metadata import band_meta, dataset_tags
+from engine.io.landsat import (mtl_georeference, mtl_product_bounds, parse_mtl, product_layout,
+                               read_mtl)
+from engine.io.plausibility import check_grid, check_size_for_bytes
 from engine.io.scene import RasterioScene, SceneProfile
+from engine.io.tarball import list_product_tarball
 
 SUPPORTED_DTYPES = ("uint8", "uint16", "int16", "uint32", "int32", "float32", "float64")
 _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz")
@@ -24,6 +27,8 @@ def open_scene(path: str) -> RasterioScene:
     path = os.fspath(path)
     if not os.path.exists(path):
         raise InputError(f"input not found: {path}")
+    if not os.path.isdir(path):
+        _require_regular_file(path)
     if os.path.isdir(path):
         return _open_product(_find_mtl_in_folder(path), os.listdir(path), path)
     if path.lower().endswith(_TAR_SUFFIXES):
@@ -34,9 +39,17 @@ def open_scene(path: str) -> RasterioScene:
     return _open_raster(path)
 
 
+def _require_regular_file(path: str) -> None:
+    """A pipe, socket or device would block GDAL (or Python) forever on the first read."""
+    if not os.path.isfile(path):
+        raise InputError(f"{path} is not a regular file (a pipe, device or socket?); "
+                         "give a raster file, a product folder or a tarball")
+
+
 def _read_text(path: str) -> str:
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        return fh.read()
+    _require_regular_file(path)
+    with open(path, "rb") as fh:
+        return read_mtl(fh, path)
 
 
 def _find_mtl_in_folder(folder: str) -> str:
@@ -50,15 +63,7 @@ def _find_mtl_in_folder(folder: str) -> str:
 
 
 def _open_tarball(path: str) -> RasterioScene:
-    try:
-        with tarfile.open(path) as tar:
-            members = {os.path.basename(m.name): m.name for m in tar.getmembers() if m.isfile()}
-            mtl = next((n for n in members if n.upper().endswith("_MTL.TXT")), None)
-            if mtl is None:
-                raise InputError(f"{path} holds no Landsat *_MTL.txt file")
-            text = tar.extractfile(members[mtl]).read().decode("utf-8", "replace")
-    except (tarfile.TarError, OSError) as exc:
-        raise InputError(f"cannot read tarball {path}: {exc}") from None
+    members, text = list_product_tarball(path)
     prefix = f"/vsitar/{os.path.abspath(path)}"
     inner = {n: f"{prefix}/{m}" for n, m in members.items()}
     return _open_product(text, set(members), None, inner)
@@ -70,9 +75,14 @@ def _open_product(mtl_text: str, files, folder: Optional[str],
     layout = product_layout(meta, set(files))
     where = (lambda f: full_paths[f]) if full_paths else (lambda f: os.path.join(folder, f))
     paths = [where(f) for _, _, f in layout.band_files]
+    if folder is not None:
+        for p in paths + ([where(layout.qa_file)] if layout.qa_file else []):
+            _require_regular_file(p)
     first = _probe(paths[0])
+    metas = [first.meta]
     for p in paths[1:] + ([where(layout.qa_file)] if layout.qa_file else []):
         other = _probe(p)
+        metas.append(other.meta)
         if (other.width, other.height) != (first.width, first.height):
             raise InputError(f"band files differ in size: {os.path.basename(paths[0])} is "
                              f"{first.width} x {first.height} px, {os.path.basename(p)} is "
@@ -87,6 +97,7 @@ def _open_product(mtl_text: str, files, folder: Optional[str],
         zero_fill="per-band", product_bounds=mtl_product_bounds(meta),
         tags={"LANDSAT_PRODUCT_ID": meta.get("LANDSAT_PRODUCT_ID", ""),
               "SPACECRAFT_ID": layout.spacecraft, "DATE_ACQUIRED": meta.get("DATE_ACQUIRED", "")},
+        band_meta=tuple(metas[: len(paths)]),
     )
     _check_dtype(profile.dtype, paths[0])
     qa = (where(layout.qa_file), 1) if layout.qa_file else None
@@ -98,11 +109,14 @@ class _Probe:
     def __init__(self, ds):
         self.width, self.height, self.crs = ds.width, ds.height, ds.crs
         self.transform, self.dtypes, self.nodata = ds.transform, ds.dtypes, ds.nodata
+        self.meta = band_meta(ds, 1) if ds.count else None  # product band files: 1 band each
 
 
 def _probe(path: str) -> _Probe:
     try:
         with rasterio.open(path) as ds:
+            check_grid(ds.transform, path)
+            check_size_for_bytes(ds, path)
             return _Probe(ds)
     except rasterio.errors.RasterioIOError as exc:
         raise InputError(f"cannot read raster {path}: {_short(exc)}") from None
@@ -116,7 +130,8 @@ def _open_raster(path: str) -> RasterioScene:
         if len(set(ds.dtypes)) != 1:
             raise InputError(f"{path} mixes band types {sorted(set(ds.dtypes))}")
         names = tuple(d or f"band {i + 1}" for i, d in enumerate(ds.descriptions))
-        tags = ds.tags()
+        tags = dataset_tags(ds)
+        metas = tuple(band_meta(ds, b) for b in range(1, ds.count + 1))
     dtype = probe.dtypes[0]
     _check_dtype(dtype, path)
     integer = np.issubdtype(np.dtype(dtype), np.integer)
@@ -124,7 +139,7 @@ def _open_raster(path: str) -> RasterioScene:
         width=probe.width, height=probe.height, count=len(names), dtype=dtype,
         nodata=probe.nodata, crs=probe.crs, transform=probe.transform, band_names=names,
         zero_fill="all-bands" if integer else "none",
-        tags={k: v for k, v in tags.items() if k.startswith(("LANDSAT", "SPACECRAFT", "DATE"))},
+        tags=tags, band_meta=metas,
     )
     return RasterioScene([(path, b) for b in range(1, profile.count + 1)], profile)
 

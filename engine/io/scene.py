@@ -20,6 +20,18 @@ from engine.gaps.validity import invalid_mask
 
 
 @dataclass(frozen=True)
+class BandMeta:
+    """What a band says about its values beyond the pixels: without scale and offset a
+    reflectance x 10000 band reads as plain integers, and band tags may carry its licence or
+    provenance. Filling changes pixels, not what they mean, so the fill output keeps these."""
+
+    scale: float = 1.0
+    offset: float = 0.0
+    units: str = ""
+    tags: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SceneProfile:
     """What the writer needs to reproduce the input's grid and encoding exactly."""
 
@@ -36,6 +48,7 @@ class SceneProfile:
     # (left, bottom, right, top) of the whole Landsat product from its MTL, in CRS units: tells
     # a raster border on the scene's own frame from one where the raster was cropped.
     product_bounds: Optional[tuple] = None
+    band_meta: tuple = ()  # BandMeta per band, in band order; () when unknown
 
     @property
     def pixel_size_m(self) -> float:
@@ -75,6 +88,9 @@ class SceneProfile:
         return float(np.degrees(np.arctan2(nx - x, ny - y)))
 
     def with_changes(self, **kw) -> "SceneProfile":
+        """Changed copy; a different band count drops band_meta, which no longer lines up."""
+        if kw.get("count", self.count) != self.count:
+            kw.setdefault("band_meta", ())
         return replace(self, **kw)
 
 

@@ -20,6 +20,7 @@ from rasterio.enums import Resampling
 from rasterio.windows import Window
 
 from engine.errors import OutputError
+from engine.io.band_metadata import write_band_metadata
 from engine.io.gdal_env import gdal_cache
 from engine.io.scene import SceneProfile
 
@@ -147,6 +148,7 @@ class AtomicGeoTiff:
         for band, tags in enumerate(spec.band_tags[: ds.count], start=1):
             ds.update_tags(band, **tags)
         ds.update_tags(**{k: str(v) for k, v in spec.tags.items()})
+        write_band_metadata(ds, spec.profile)
 
     def _build_overviews(self) -> None:
         ds = self._ds

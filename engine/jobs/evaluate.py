@@ -17,8 +17,9 @@ from engine.io.writer import ArraySink, check_output_path
 from engine.jobs.simulate import gap_nodata, geometry_for
 from engine.metrics import gap_rmse, ms_ssim_score, psnr
 from engine.methods import get_method
+from engine.preview import (check_image_path, display_bands, save_panels, stretch_limits,
+                            to_rgb)
 from engine.references import open_references
-from engine.preview import display_bands, save_panels, stretch_limits, to_rgb
 from engine.runner import RunOptions, fill_scene
 from engine.stats import scene_stats
 
@@ -91,6 +92,7 @@ def evaluate_file(clean_path: str, methods: Sequence[str], seed: int = 0,
         get_method(name)  # unknown names fail before any work
     if png_path:
         png_path = check_output_path(png_path, [clean_path])
+        check_image_path(png_path)
     with open_scene(clean_path) as scene:
         p = scene.profile
         if p.count * p.width * p.height > MAX_EVAL_VALUES:

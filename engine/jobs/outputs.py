@@ -26,10 +26,13 @@ def main_layer(path: str, profile: SceneProfile, tags: dict) -> LayerSpec:
 
 
 def mask_layer(path: str, profile: SceneProfile, tags: dict, description: str) -> LayerSpec:
-    return LayerSpec(path, profile.with_changes(count=1, dtype="uint8", nodata=None), tags,
-                     (description,))
+    return LayerSpec(path, profile.with_changes(count=1, dtype="uint8", nodata=None,
+                                                band_meta=()), tags, (description,))
 
 
 def float_layer(path: str, profile: SceneProfile, tags: dict) -> LayerSpec:
+    """Std in input units: the input's scale would apply, its offset would not, so the
+    sidecar carries no band metadata rather than half-right metadata."""
     names = tuple(f"{n} std" for n in profile.band_names)
-    return LayerSpec(path, profile.with_changes(dtype="float32", nodata=None), tags, names)
+    return LayerSpec(path, profile.with_changes(dtype="float32", nodata=None, band_meta=()),
+                     tags, names)

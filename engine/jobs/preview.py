@@ -1,7 +1,6 @@
 """Before/after quick-look of a fill, read decimated so it costs little on whole scenes."""
 from __future__ import annotations
 
-from engine.errors import OutputError
 from engine.io import open_scene
 from engine.preview import before_after_png
 
@@ -14,7 +13,5 @@ def write_preview(input_path: str, filled_path: str, png_path: str) -> None:
         after = out.read_decimated(PREVIEW_SIDE_PX)
         pairs = ((before, src.invalid_decimated(before)), (after, src.invalid_decimated(after)))
         names = src.profile.band_names
-    try:
-        before_after_png(png_path, pairs[0], pairs[1], names, ("input (gaps magenta)", "filled"))
-    except OSError as exc:
-        raise OutputError(f"cannot write preview {png_path}: {exc}") from None
+    # a failed write is an OutputError that names the file, with no partial PNG left
+    before_after_png(png_path, pairs[0], pairs[1], names, ("input (gaps magenta)", "filled"))

@@ -58,9 +58,9 @@ def run_batch(inputs: Sequence[str], outdir: str, *, job: str = "fill", method: 
     outdir = _check_outdir(outdir)
     start = time.perf_counter()
     report = BatchReport(outdir, job, method)
+    paths = expand_inputs(inputs)
     with _locked(outdir):
         remove_partial_files(outdir)
-        paths = expand_inputs(inputs)
         with _client(client, scheduler, workers) as c:
             report.dashboard = dashboard_link(c)
             report.workers = len(c.scheduler_info().get("workers", {}))

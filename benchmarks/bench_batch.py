@@ -81,12 +81,14 @@ def measure(method: str, scenes: list, workers: int, workdir: str) -> dict:
         raise SystemExit(f"{method}: {report.failed[0]['key']} failed: "
                          f"{report.failed[0]['error']}")
     busy = sum(r["seconds"] for r in report.records)
+    cpu = sum(r["cpu_seconds"] for r in report.records)
     peaks = [r["peak_memory_mb"] for r in report.records if r["peak_memory_mb"]]
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(warm, ignore_errors=True)
     return {"method": method, "workers": workers, "scenes": len(scenes),
             "seconds": report.seconds, "per_min": 60 * len(scenes) / report.seconds,
-            "task_s": busy / len(scenes), "startup_s": startup, "noop_ms": 1000 * overhead,
+            "task_s": busy / len(scenes), "task_cpu_s": cpu / len(scenes),
+            "startup_s": startup, "noop_ms": 1000 * overhead,
             "batch_overhead_ms": 1000 * (report.seconds * workers - busy) / len(scenes),
             "peak_mb": max(peaks) if peaks else float("nan")}
 
@@ -111,19 +113,20 @@ def main(argv=None) -> int:
             rows.append(row)
             print(f"{method:<10} workers {n}: {row['scenes']} scenes of "
                   f"{sizes.get(method, 512)} px in {row['seconds']:.1f} s = "
-                  f"{row['per_min']:.1f} scenes/min (task {row['task_s']:.2f} s, peak "
+                  f"{row['per_min']:.1f} scenes/min (task {row['task_s']:.2f} s, CPU "
+                  f"{row['task_cpu_s']:.2f} s, peak "
                   f"{row['peak_mb']:.0f} MB; cluster start {row['startup_s']:.1f} s; no-op "
                   f"task {row['noop_ms']:.1f} ms; batch overhead "
                   f"{row['batch_overhead_ms']:.0f} ms/task)", flush=True)
     print()
     print("| method | scene px | scenes | workers | s | scenes/min | ratio to 1 worker | "
-          "s per task (in worker) | peak MB per worker | no-op task ms | batch overhead ms/task |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "s per task (in worker) | CPU s per task | peak MB per worker | no-op task ms | batch overhead ms/task |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         base = next(r for r in rows if r["method"] == row["method"] and r["workers"] == 1)
         print(f"| {row['method']} | {sizes.get(row['method'], 512)} | {row['scenes']} | "
               f"{row['workers']} | {row['seconds']:.1f} | {row['per_min']:.1f} | "
-              f"{row['per_min'] / base['per_min']:.2f} | {row['task_s']:.2f} | "
+              f"{row['per_min'] / base['per_min']:.2f} | {row['task_s']:.2f} | {row['task_cpu_s']:.2f} | "
               f"{row['peak_mb']:.0f} | {row['noop_ms']:.1f} | {row['batch_overhead_ms']:.0f} |")
     return 0
 

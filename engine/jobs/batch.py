@@ -181,7 +181,7 @@ def _died(future, attempt: int) -> str:
 
 def _failed(error: str) -> dict:
     return {"status": FAILED, "outputs": [], "error": error, "seconds": 0.0,
-            "peak_memory_mb": None}
+            "cpu_seconds": 0.0, "peak_memory_mb": None}
 
 
 def _finish(task: BatchTask, result: dict, attempts: int, outdir: str, report: BatchReport,
@@ -189,7 +189,8 @@ def _finish(task: BatchTask, result: dict, attempts: int, outdir: str, report: B
     record = {"key": task.key, "job": task.job, "group": task.group,
               "inputs": list(task.inputs), "dates": list(task.dates), "method": task.method,
               "status": result["status"], "outputs": result["outputs"],
-              "seconds": result["seconds"], "peak_memory_mb": result["peak_memory_mb"],
+              "seconds": result["seconds"], "cpu_seconds": result["cpu_seconds"],
+              "peak_memory_mb": result["peak_memory_mb"],
               "error": result["error"] or None, "attempts": attempts,
               "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     append_record(outdir, record)

@@ -5,7 +5,7 @@ import os
 import sys
 from collections import Counter
 
-from engine.cli.exit_codes import EXIT_INTERNAL
+from engine.cli.exit_codes import EXIT_INTERNAL, EXIT_INTERRUPTED
 from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
 from engine.errors import InputError
@@ -59,12 +59,18 @@ def run(args) -> int:
         os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
     method = _method(args)
     events = _Events(args.progress)
-    with ProgressBar(f"batch {args.job} ({method})", args.progress, unit="task") as bar:
-        report = run_batch(inputs, outdir, job=args.job, method=method,
-                           scheduler=args.scheduler, workers=args.workers, resume=args.resume,
-                           retries=args.retries, max_references=args.max_references,
-                           options={"tile": args.tile, "device": args.device}, progress=bar,
-                           on_record=events.record, on_start=events.start)
+    try:
+        with ProgressBar(f"batch {args.job} ({method})", args.progress, unit="task") as bar:
+            report = run_batch(inputs, outdir, job=args.job, method=method,
+                               scheduler=args.scheduler, workers=args.workers,
+                               resume=args.resume, retries=args.retries,
+                               max_references=args.max_references,
+                               options={"tile": args.tile, "device": args.device},
+                               progress=bar, on_record=events.record, on_start=events.start)
+    except KeyboardInterrupt:  # unlike a single fill, the finished scenes are kept
+        print(f"interrupted: {events.finished} task(s) finished and recorded are kept, no "
+              "partial file is left; rerun with --resume to go on", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print(summary_table(report))
     if args.progress == "json":
         emit_json("done", outdir=report.outdir, done=len(report.done),
@@ -89,7 +95,7 @@ class _Events:
     """The dashboard address for people; one JSON object per finished task for programs."""
 
     def __init__(self, mode: str):
-        self.mode = mode
+        self.mode, self.finished = mode, 0
 
     def start(self, report, todo: int) -> None:
         where = report.dashboard or "none (install bokeh for Dask's dashboard)"
@@ -101,6 +107,7 @@ class _Events:
                   f"{len(report.skipped)} already done", file=sys.stderr)
 
     def record(self, record: dict) -> None:
+        self.finished += 1
         if self.mode == "json":
             emit_json("task", key=record["key"], status=record["status"],
                       seconds=record["seconds"], error=record["error"])

@@ -55,6 +55,8 @@ def run_batch(inputs: Sequence[str], outdir: str, *, job: str = "fill", method: 
         raise InputError(f"unknown job {job}; choose one of: {', '.join(JOBS)}")
     if retries < 0:
         raise InputError(f"--retries must be 0 or more, got {retries}")
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
     outdir = _check_outdir(outdir)
     start = time.perf_counter()
     report = BatchReport(outdir, job, method)

@@ -55,9 +55,7 @@ def open_client(scheduler: Optional[str] = None, workers: Optional[int] = None):
         with client:
             yield client
         return
-    n = workers or default_workers()
-    if n < 1:
-        raise InputError(f"--workers must be at least 1, got {n}")
+    n = default_workers() if workers is None else workers
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                memory_limit="auto", dashboard_address=":8787",

@@ -229,8 +229,11 @@ def test_worker_killed_during_a_task(tmp_path, data_dir, retries):
 
 def test_bad_batch_input_is_one_line_and_writes_nothing(tmp_path, data_dir):
     result = batch(data_dir / MENINDEE, tmp_path / "missing")
-    assert result.returncode == 2 and result.stderr.startswith("error: output folder")
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: output folder does not exist")
+    result = batch(data_dir / MENINDEE, tmp_path, "--job", "fill-stack", "--method", "idw")
+    assert result.returncode == 2 and "--method must be one of" in result.stderr
     result = batch(str(tmp_path / "*.tif"), tmp_path)
     assert result.returncode == 2 and result.stderr.strip().splitlines() == [
         f"error: no file matches {tmp_path / '*.tif'}"]

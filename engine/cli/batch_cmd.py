@@ -10,7 +10,7 @@ from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
 from engine.errors import InputError
 from engine.jobs.fill_stack import DEFAULT_MAX_REFERENCES
-from engine.methods import AUTO, DEFAULT_REFERENCE_METHOD, resolve_method
+from engine.methods import AUTO, DEFAULT_REFERENCE_METHOD, reference_methods, resolve_method
 from engine.tiling import DEFAULT_TILE_PX
 
 
@@ -83,8 +83,13 @@ def _method(args) -> str:
     """The method each task records, decided once here (workers get the name, not "auto")."""
     if args.job == "water":
         return args.method or AUTO     # classify_water resolves its own default
-    if args.job == "fill-stack" and args.method in (AUTO, None, ""):
-        return DEFAULT_REFERENCE_METHOD
+    if args.job == "fill-stack":
+        if args.method in (AUTO, None, ""):
+            return DEFAULT_REFERENCE_METHOD
+        if args.method not in reference_methods():
+            raise InputError(f"fill-stack fills from other dates; --method must be one of: "
+                             f"{', '.join(reference_methods())}")
+        return args.method
     method, note = resolve_method(args.method, args.device)
     if note:
         print(note, file=sys.stderr)

@@ -134,6 +134,9 @@ def _describe(path: str) -> BatchScene:
             profile = scene.profile
     except EngineError as exc:
         return BatchScene(path, group or UNKNOWN_GROUP, None, str(exc))
+    except Exception as exc:  # whatever a damaged file raises, one scene must not stop a batch
+        return BatchScene(path, group or UNKNOWN_GROUP, None,
+                          f"cannot read {path}: {type(exc).__name__}: {exc}")
     if not group:
         group = _group_from_name(str(profile.tags.get("LANDSAT_PRODUCT_ID", "")))
     return BatchScene(path, group or UNKNOWN_GROUP, acquisition_date(profile, path))

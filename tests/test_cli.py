@@ -9,7 +9,7 @@ from tests.helpers import read_all, run_cli
 SAMPLE = "menindee_20100116_256.tif"
 
 
-@pytest.mark.parametrize("verb", ["fill", "simulate", "evaluate", "info"])
+@pytest.mark.parametrize("verb", ["fill", "simulate", "evaluate", "info", "batch"])
 def test_every_verb_has_help(verb):
     result = run_cli(verb, "--help")
     assert result.returncode == 0 and "usage:" in result.stdout

@@ -7,13 +7,13 @@ import signal
 import sys
 
 from engine import __version__
-from engine.cli import (evaluate_cmd, fill_cmd, fill_stack_cmd, info_cmd, simulate_cmd,
-                        water_cmd)
+from engine.cli import (batch_cmd, evaluate_cmd, fill_cmd, fill_stack_cmd, info_cmd,
+                        simulate_cmd, water_cmd)
 from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from engine.cli.progress import emit_json
 from engine.errors import EngineError
 
-VERBS = (fill_cmd, fill_stack_cmd, simulate_cmd, evaluate_cmd, info_cmd, water_cmd)
+VERBS = (fill_cmd, fill_stack_cmd, simulate_cmd, evaluate_cmd, info_cmd, water_cmd, batch_cmd)
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -21,8 +21,8 @@ def emit_json(event: str, **fields) -> None:
 
 
 class ProgressBar:
-    def __init__(self, label: str, mode: str = "bar"):
-        self.label, self.mode, self._bar = label, mode, None
+    def __init__(self, label: str, mode: str = "bar", unit: str = "tile"):
+        self.label, self.mode, self.unit, self._bar = label, mode, unit, None
 
     def __call__(self, done: int, total: int) -> None:
         if self.mode == "json":
@@ -31,7 +31,7 @@ class ProgressBar:
             if self._bar is None:
                 from tqdm import tqdm
 
-                self._bar = tqdm(total=total, desc=self.label, unit="tile", file=sys.stderr,
+                self._bar = tqdm(total=total, desc=self.label, unit=self.unit, file=sys.stderr,
                                  leave=False, dynamic_ncols=True)
             self._bar.n = done
             self._bar.refresh()

@@ -12,6 +12,8 @@ from engine.cli import (evaluate_cmd, fill_cmd, fill_stack_cmd, info_cmd, simula
 from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from engine.cli.progress import emit_json
 from engine.errors import EngineError
+from engine.io.interrupt import on_signal
+from engine.io.writer import one_job
 
 VERBS = (fill_cmd, fill_stack_cmd, simulate_cmd, evaluate_cmd, info_cmd, water_cmd)
 
@@ -28,21 +30,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _terminate(signum, frame):
-    raise KeyboardInterrupt  # unwinds through the writers, which delete their partial files
-
-
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    signal.signal(signal.SIGTERM, _terminate)
-    if hasattr(signal, "SIGHUP"):  # a closed terminal or ssh session: clean up the same way
-        signal.signal(signal.SIGHUP, _terminate)
+    # Ctrl-C, SIGTERM (the plugin's cancel) and SIGHUP (a closed terminal or ssh session) all
+    # unwind through the writers, which delete their partial files; the handler also tells a
+    # GDAL call in progress to stop.
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), on_signal)
     if not args.debug:
         _quiet_gdal()
     try:
-        return args.run(args)
+        with one_job():  # interrupted or failed after an output was renamed in: removed again
+            code = args.run(args)
+            _ignore_signals()  # the job is done and its outputs stay: a late signal changes nothing
+        return code
     except EngineError as exc:
         _say_error(args, str(exc))
         return EXIT_BAD_INPUT
@@ -58,6 +62,12 @@ def main(argv=None) -> int:
         _say_error(args, f"internal error: {type(exc).__name__}: {exc} "
                          "(rerun with --debug for details)")
         return EXIT_INTERNAL
+
+
+def _ignore_signals() -> None:
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
 
 
 def _quiet_gdal() -> None:

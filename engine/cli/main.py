@@ -76,6 +76,7 @@ def _quiet_gdal() -> None:
     from osgeo import gdal
 
     gdal.PushErrorHandler("CPLQuietErrorHandler")
+    gdal.SetErrorHandler("CPLQuietErrorHandler")  # also for GDAL's worker threads
 
 
 def _say_error(args, message: str) -> None:

@@ -187,6 +187,24 @@ class _GdalFailures:
         return False
 
 
+def _check_last_tile(path: str) -> None:
+    """The COG driver can report a write that failed at the very end (full disk) on a thread
+    of its own and still return success; its last tile is written last, so reading it back
+    tells a complete file from a cut one, for the price of one tile."""
+    from osgeo import gdal
+
+    ds = gdal.Open(path)
+    band = ds.GetRasterBand(ds.RasterCount)
+    bw, bh = band.GetBlockSize()
+    x0, y0 = (ds.RasterXSize - 1) // bw * bw, (ds.RasterYSize - 1) // bh * bh
+    try:
+        band.ReadRaster(x0, y0, ds.RasterXSize - x0, ds.RasterYSize - y0)
+    except RuntimeError:
+        raise OSError("the file came out cut short (is the disk full?)") from None
+    finally:
+        ds = None  # noqa: F841  (closes the file)
+
+
 class AtomicGeoTiff:
     """A GeoTIFF that only appears under its final name once `commit()` succeeds: tiles are
     written to a hidden stage file in the destination folder (same file system, so the final
@@ -292,6 +310,8 @@ class AtomicGeoTiff:
             out = gdal.Translate(self._cog, self._stage, format="COG", creationOptions=opts,
                                  callback=gdal_progress)
             out = None  # noqa: F841  (closing flushes the file)
+            _check_last_tile(self._cog)
+
 
     def abort(self) -> None:
         ds = getattr(self, "_ds", None)

@@ -33,3 +33,21 @@ def corrupted_clean_crop(path, seed=3, center_u=0.9):
     burned = truth.copy()
     burned[:, mask] = 0
     return truth, ArrayScene(burned, profile), mask
+
+
+def snapshot(folder):
+    """{file name: sha256} of every file in `folder`, hidden ones included: what a run must
+    leave as it was (inputs) or may change only by its outputs."""
+    import hashlib
+
+    return {name: hashlib.sha256(open(os.path.join(folder, name), "rb").read()).hexdigest()
+            for name in sorted(os.listdir(folder))
+            if os.path.isfile(os.path.join(folder, name))}
+
+
+def one_error_line(result):
+    """The run was refused the way bad input must be: exit 2, one `error: ...` line."""
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return lines[0]

@@ -5,7 +5,6 @@ import sys
 
 from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
-from engine.io.writer import check_output_path
 from engine.jobs.fill import fill_file
 from engine.methods import (AUTO, DEFAULT_METHOD, DEFAULT_REFERENCE_METHOD, FALLBACK_METHOD,
                             list_methods, resolve_method)
@@ -53,17 +52,12 @@ def run(args) -> int:
         print(note, file=sys.stderr)
     options = RunOptions(args.method, args.tile, args.device)
     if args.preview:
-        check_output_path(args.preview, [args.input, args.output])
         check_image_path(args.preview)
     with ProgressBar(f"fill ({args.method})", args.progress) as bar:
         report = fill_file(args.input, args.output, options, mask_path=args.mask,
                            filled_mask=args.filled_mask, uncertainty=args.uncertainty,
                            references=args.reference, reference_masks=args.reference_mask,
-                           progress=bar)
-    if args.preview:
-        from engine.jobs.preview import write_preview
-
-        write_preview(args.input, args.output, args.preview)
+                           preview=args.preview, progress=bar)
     summary = report.summary()
     print(f"{args.output}: {FillReport.summary_text(summary)}")
     for note in report.notes:

@@ -12,6 +12,8 @@ from engine.cli import (batch_cmd, evaluate_cmd, fill_cmd, fill_stack_cmd, info_
 from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from engine.cli.progress import emit_json
 from engine.errors import EngineError
+from engine.io.interrupt import on_signal
+from engine.io.writer import one_job
 
 VERBS = (fill_cmd, fill_stack_cmd, simulate_cmd, evaluate_cmd, info_cmd, water_cmd, batch_cmd)
 
@@ -38,22 +40,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _terminate(signum, frame):
-    raise KeyboardInterrupt  # unwinds through the writers, which delete their partial files
-
-
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    # SIGTERM is what the QGIS plugin sends on cancel; SIGHUP what a closed terminal or ssh
-    # session sends: both must unwind through the writers so that no partial file is left.
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _terminate)
+    # Ctrl-C, SIGTERM (the plugin's cancel) and SIGHUP (a closed terminal or ssh session) all
+    # unwind through the writers, which delete their partial files; the handler also tells a
+    # GDAL call in progress to stop.
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), on_signal)
     if not args.debug:
         _quiet_libraries()
     try:
-        return args.run(args)
+        with one_job():  # interrupted or failed after an output was renamed in: removed again
+            code = args.run(args)
+            _ignore_signals()  # the job is done and its outputs stay: a late signal changes nothing
+        return code
     except EngineError as exc:
         _say_error(args, str(exc))
         return EXIT_BAD_INPUT
@@ -71,6 +74,12 @@ def main(argv=None) -> int:
         return EXIT_INTERNAL
 
 
+def _ignore_signals() -> None:
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
 def _quiet_libraries() -> None:
     """GDAL prints its own "ERROR 1: ..." lines to stderr and rasterio warns about band files
     without georeferencing (which the engine rebuilds from the MTL or reports in `info`); the
@@ -82,6 +91,7 @@ def _quiet_libraries() -> None:
 
     gdal.PushErrorHandler("CPLQuietErrorHandler")
     warnings.filterwarnings("ignore", category=NotGeoreferencedWarning)
+    gdal.SetErrorHandler("CPLQuietErrorHandler")  # also for GDAL's worker threads
 
 
 def _say_error(args, message: str) -> None:

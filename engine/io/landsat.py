@@ -75,6 +75,12 @@ def product_layout(meta: dict, available: set) -> ProductLayout:
     return ProductLayout(tuple(bands), qa, spacecraft)
 
 
+def product_file_names(meta: dict) -> list:
+    """Every file the MTL names as part of the product (all bands, QA, angles, metadata), read
+    or not: none of them may be replaced by an output."""
+    return sorted({v for k, v in meta.items() if "FILE_NAME" in k and v and "/" not in v})
+
+
 def mtl_georeference(meta: dict, width: int, height: int) -> tuple:
     """(CRS, transform) from the MTL's UTM corners, which are pixel centres."""
     try:

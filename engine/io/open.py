@@ -12,8 +12,8 @@ from rasterio.windows import Window
 
 from engine.errors import InputError
 from engine.io.band_metadata import band_meta, dataset_tags
-from engine.io.landsat import (mtl_georeference, mtl_product_bounds, parse_mtl, product_layout,
-                               read_mtl)
+from engine.io.landsat import (mtl_georeference, mtl_product_bounds, parse_mtl,
+                               product_file_names, product_layout, read_mtl)
 from engine.io.plausibility import check_grid, check_size_for_bytes
 from engine.io.scene import RasterioScene, SceneProfile
 from engine.io.tarball import list_product_tarball
@@ -29,13 +29,16 @@ def open_scene(path: str) -> RasterioScene:
         raise InputError(f"input not found: {path}")
     if not os.path.isdir(path):
         _require_regular_file(path)
+    no_side_files()
     if os.path.isdir(path):
-        return _open_product(_find_mtl_in_folder(path), os.listdir(path), path)
+        mtl = _find_mtl_in_folder(path)
+        return _open_product(_read_text(mtl), os.listdir(path), path, own=[mtl])
     if path.lower().endswith(_TAR_SUFFIXES):
         return _open_tarball(path)
     if path.upper().endswith("_MTL.TXT"):
         folder = os.path.dirname(os.path.abspath(path))
-        return _open_product(_read_text(path), os.listdir(folder), folder)
+        return _open_product(_read_text(path), os.listdir(folder), folder,
+                             own=[os.path.abspath(path)])
     return _open_raster(path)
 
 
@@ -44,6 +47,14 @@ def _require_regular_file(path: str) -> None:
     if not os.path.isfile(path):
         raise InputError(f"{path} is not a regular file (a pipe, device or socket?); "
                          "give a raster file, a product folder or a tarball")
+
+
+def no_side_files() -> None:
+    """Reading must leave the input's folder as it was: GDAL caches the size of a gzip file it
+    read (a product .tar.gz) in a `.properties` file beside it unless told not to."""
+    from osgeo import gdal
+
+    gdal.SetConfigOption("CPL_VSIL_GZIP_WRITE_PROPERTIES", "NO")
 
 
 def _read_text(path: str) -> str:
@@ -59,18 +70,21 @@ def _find_mtl_in_folder(folder: str) -> str:
                          "give a raster file or a product folder")
     if len(mtls) > 1:
         raise InputError(f"{folder} holds several MTL files ({', '.join(mtls)}); give one of them")
-    return _read_text(os.path.join(folder, mtls[0]))
+    return os.path.join(folder, mtls[0])
 
 
 def _open_tarball(path: str) -> RasterioScene:
     members, text = list_product_tarball(path)
     prefix = f"/vsitar/{os.path.abspath(path)}"
     inner = {n: f"{prefix}/{m}" for n, m in members.items()}
-    return _open_product(text, set(members), None, inner)
+    return _open_product(text, set(members), None, inner, own=[os.path.abspath(path)])
 
 
 def _open_product(mtl_text: str, files, folder: Optional[str],
-                  full_paths: Optional[dict] = None) -> RasterioScene:
+                  full_paths: Optional[dict] = None, own=()) -> RasterioScene:
+    """`own`: files that make the product besides the bands it reads (the MTL, the tarball);
+    with the other files the MTL lists (unread bands, angles), outputs must never replace
+    them."""
     meta = parse_mtl(mtl_text)
     layout = product_layout(meta, set(files))
     where = (lambda f: full_paths[f]) if full_paths else (lambda f: os.path.join(folder, f))
@@ -101,8 +115,11 @@ def _open_product(mtl_text: str, files, folder: Optional[str],
     )
     _check_dtype(profile.dtype, paths[0])
     qa = (where(layout.qa_file), 1) if layout.qa_file else None
+    listed = ([os.path.join(folder, f) for f in product_file_names(meta)]
+              if folder else [])
     return RasterioScene([(p, 1) for p in paths], profile, qa=qa, qa_fill_bit=0,
-                         qa_collection=str(meta.get("COLLECTION_NUMBER", "")))
+                         qa_collection=str(meta.get("COLLECTION_NUMBER", "")),
+                         product_files=list(own) + listed)
 
 
 class _Probe:
@@ -171,6 +188,11 @@ class MaskReader:
 
     def read(self, window: Window) -> np.ndarray:
         return self._ds.read(1, window=window) != 0
+
+    @property
+    def files(self) -> list:
+        """The mask and, for a VRT, its sources: inputs an output must never replace."""
+        return [p for p in [self._ds.name] + list(self._ds.files) if not p.startswith("/vsi")]
 
     def close(self) -> None:
         self._ds.close()

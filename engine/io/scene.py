@@ -165,8 +165,10 @@ class RasterioScene(Scene):
     """Bands taken from one or several GDAL datasets (a multi-band file or a product folder)."""
 
     def __init__(self, members: Sequence[tuple], profile: SceneProfile,
-                 qa: Optional[tuple] = None, qa_fill_bit: int = 0, qa_collection: str = ""):
+                 qa: Optional[tuple] = None, qa_fill_bit: int = 0, qa_collection: str = "",
+                 product_files: Sequence[str] = ()):
         self._datasets: dict = {}
+        self._product_files = list(product_files)
         try:
             self._members = [(self._open(path), band) for path, band in members]
             self._qa = (self._open(qa[0]), qa[1]) if qa else None
@@ -226,8 +228,12 @@ class RasterioScene(Scene):
 
     @property
     def files(self) -> list:
-        """Every file this scene reads (bands, QA): outputs must never replace one of them."""
-        return [p for p in self._datasets if not p.startswith("/vsi")]
+        """Every file this scene reads or belongs to (bands, QA, the sources behind a VRT, the
+        product's MTL and its other files, the tarball): outputs must never replace one."""
+        found = list(self._product_files)
+        for path, ds in self._datasets.items():
+            found += [path] + list(ds.files)
+        return list(dict.fromkeys(p for p in found if not p.startswith("/vsi")))
 
     def close(self) -> None:
         for ds in self._datasets.values():

@@ -5,14 +5,17 @@ Tiles are streamed into a tiled GeoTIFF under a hidden temporary name in the des
 then (for user outputs) converted by GDAL's COG driver (overviews first, internal tiles) into a
 second temporary name, which is renamed over the destination only when everything succeeded. So
 a crash, a cancel or a full disk never leaves a partial file with the user's name, and the input
-is never touched.
+is never touched. Temporary names carry the writer's process id (`.NAME.partial-PID.*`): what a
+killed process left behind is removed by the next write into that folder.
 """
 from __future__ import annotations
 
 import logging
 import os
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 import rasterio
@@ -22,6 +25,7 @@ from rasterio.windows import Window
 from engine.errors import OutputError
 from engine.io.band_metadata import write_band_metadata
 from engine.io.gdal_env import gdal_cache
+from engine.io.interrupt import deferred, gdal_progress, stop_requested
 from engine.io.scene import SceneProfile
 
 log = logging.getLogger(__name__)
@@ -79,6 +83,129 @@ class LayerSpec:
     format: RasterFormat = COG
 
 
+_PARTIAL = re.compile(r"^\..+\.partial-(\d+)\..+$")
+
+
+def partial_path(path: str, kind: str) -> str:
+    """Hidden temporary name beside `path` (same file system, so renaming it is atomic)."""
+    folder, name = os.path.split(path)
+    ext = os.path.splitext(name)[1] or ".tif"
+    return os.path.join(folder, f".{name}.partial-{os.getpid()}.{kind}{ext}")
+
+
+def _own_partials(path: str) -> list:
+    """Every temporary file of `path` made by this process, GDAL's own (COG overview scratch
+    files named after ours) included."""
+    folder, name = os.path.split(path)
+    prefix = f".{name}.partial-{os.getpid()}."
+    try:
+        return [os.path.join(folder, f) for f in os.listdir(folder) if f.startswith(prefix)]
+    except OSError:
+        return []
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True   # someone else's process (or no way to tell): leave its files alone
+    return True
+
+
+def remove_stale_partials(folder: str) -> list:
+    """Remove the temporary files that writers killed before they could clean up (SIGKILL, a
+    power cut) left in `folder`; files of a process still running are kept. Returns them."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    stale = []
+    for name in names:
+        match = _PARTIAL.match(name)
+        if match and int(match.group(1)) != os.getpid() and not _process_alive(int(match.group(1))):
+            try:
+                os.remove(os.path.join(folder, name))
+                stale.append(name)
+            except OSError:
+                pass
+    if stale:
+        log.warning("removed %d partial file(s) left in %s by an earlier run that was killed: %s",
+                    len(stale), folder, ", ".join(sorted(stale)))
+    return stale
+
+
+_JOBS: list = []   # one list of published paths per open `one_job` block
+
+
+@contextmanager
+def one_job():
+    """A job's outputs appear all or none: every file published inside the block is removed
+    again if the block fails or is interrupted (also after it was renamed into place)."""
+    published: list = []
+    _JOBS.append(published)
+    try:
+        yield published
+    except BaseException:
+        for path in reversed(published):
+            if os.path.exists(path):
+                os.remove(path)
+        raise
+    finally:
+        _JOBS.remove(published)
+
+
+def _publish(ready: str, path: str) -> None:
+    os.replace(ready, path)
+    for job in _JOBS:
+        job.append(path)
+
+
+class _GdalFailures:
+    """Collects GDAL's CE_Failure messages: closing a rasterio dataset flushes its last tiles
+    and a failure there (full disk) is only reported to GDAL's error handler, never raised."""
+
+    def __enter__(self):
+        from osgeo import gdal
+
+        self.messages: list = []
+
+        def handler(err_class, err_no, message):
+            if err_class >= gdal.CE_Failure:
+                self.messages.append(message)
+
+        self._handler = handler
+        gdal.PushErrorHandler(handler)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        from osgeo import gdal
+
+        gdal.PopErrorHandler()
+        if exc_type is None and self.messages:
+            raise OSError(self.messages[0])
+        return False
+
+
+def _check_last_tile(path: str) -> None:
+    """The COG driver can report a write that failed at the very end (full disk) on a thread
+    of its own and still return success; its last tile is written last, so reading it back
+    tells a complete file from a cut one, for the price of one tile."""
+    from osgeo import gdal
+
+    ds = gdal.Open(path)
+    band = ds.GetRasterBand(ds.RasterCount)
+    bw, bh = band.GetBlockSize()
+    x0, y0 = (ds.RasterXSize - 1) // bw * bw, (ds.RasterYSize - 1) // bh * bh
+    try:
+        band.ReadRaster(x0, y0, ds.RasterXSize - x0, ds.RasterYSize - y0)
+    except RuntimeError:
+        raise OSError("the file came out cut short (is the disk full?)") from None
+    finally:
+        ds = None  # noqa: F841  (closes the file)
+
+
 class AtomicGeoTiff:
     """A GeoTIFF that only appears under its final name once `commit()` succeeds: tiles are
     written to a hidden stage file in the destination folder (same file system, so the final
@@ -86,10 +213,9 @@ class AtomicGeoTiff:
 
     def __init__(self, spec: LayerSpec):
         self.spec = spec
-        folder, name = os.path.split(spec.path)
-        stem = f".{name}.partial-{os.getpid()}"
-        self._stage = os.path.join(folder, stem + ".stage.tif")
-        self._cog = os.path.join(folder, stem + ".cog.tif")
+        remove_stale_partials(os.path.dirname(os.path.abspath(spec.path)))
+        self._stage = partial_path(spec.path, "stage")
+        self._cog = partial_path(spec.path, "cog")
         self._ready: Optional[str] = None
         self.published = False
         p, fmt = spec.profile, spec.format
@@ -104,14 +230,21 @@ class AtomicGeoTiff:
                 self._stage, "w", driver="GTiff", width=p.width, height=p.height, count=p.count,
                 dtype=p.dtype, nodata=p.nodata, crs=p.crs, transform=p.transform, **options)
         except rasterio.errors.RasterioIOError as exc:
+            self.abort()
             raise OutputError(f"cannot create {spec.path}: {str(exc).splitlines()[0]}") from None
+
+    @property
+    def ready_path(self) -> Optional[str]:
+        """The finished file under its temporary name, between `prepare` and `publish`."""
+        return self._ready
 
     def write(self, window: Window, data: np.ndarray) -> None:
         self._ds.write(data, window=window)
 
     def commit(self) -> None:
         self.prepare()
-        self.publish()
+        with deferred():
+            self.publish()
 
     def prepare(self) -> None:
         """Finish the file under its temporary name (metadata, overviews, COG conversion): the
@@ -119,25 +252,33 @@ class AtomicGeoTiff:
         try:
             self._finish_metadata()
             if self.spec.format.cog:
-                self._ds.close()
+                self._close()
                 self._to_cog()
                 os.remove(self._stage)
                 self._ready = self._cog
             else:
                 if self.spec.format.overviews:
                     self._build_overviews()
-                self._ds.close()
+                self._close()
                 self._ready = self._stage
-        except (OSError, RuntimeError, rasterio.errors.RasterioError) as exc:
+        except BaseException as exc:
             self.abort()
-            raise OutputError(f"cannot write {self.spec.path}: "
-                              f"{str(exc).strip().splitlines()[0]}") from None
+            if stop_requested():       # GDAL abandoned the conversion because of a signal
+                raise KeyboardInterrupt from None
+            if isinstance(exc, (OSError, RuntimeError, rasterio.errors.RasterioError)):
+                raise OutputError(f"cannot write {self.spec.path}: "
+                                  f"{str(exc).strip().splitlines()[0]}") from None
+            raise
 
     def publish(self) -> None:
         """Rename the prepared file to its final name (atomic within one file system)."""
-        os.replace(self._ready, self.spec.path)
+        _publish(self._ready, self.spec.path)
         self._ready = None
         self.published = True
+
+    def _close(self) -> None:
+        with _GdalFailures():
+            self._ds.close()
 
     def _finish_metadata(self) -> None:
         ds, spec = self._ds, self.spec
@@ -165,30 +306,91 @@ class AtomicGeoTiff:
                 "RESAMPLING=NEAREST" if p.dtype == "uint8" and p.count == 1
                 else "RESAMPLING=AVERAGE"]
         gdal.UseExceptions()
-        with gdal_cache():
-            out = gdal.Translate(self._cog, self._stage, format="COG", creationOptions=opts)
+        # A signal during the conversion only sets the stop flag: GDAL sees it through the
+        # progress callback and stops; prepare() then raises it.
+        with gdal_cache(), deferred(), _GdalFailures():
+            out = gdal.Translate(self._cog, self._stage, format="COG", creationOptions=opts,
+                                 callback=gdal_progress)
             out = None  # noqa: F841  (closing flushes the file)
+            _check_last_tile(self._cog)
+
 
     def abort(self) -> None:
+        ds = getattr(self, "_ds", None)
         try:
-            if not self._ds.closed:
-                self._ds.close()
+            if ds is not None and not ds.closed:
+                ds.close()
         except Exception:  # closing a half-written file may fail; removing it is what matters
             pass
-        for path in (self._stage, self._cog):
-            if os.path.exists(path):
+        self._ready = None
+        for path in _own_partials(self.spec.path):
+            try:
                 os.remove(path)
+            except FileNotFoundError:
+                pass
+
+
+class AtomicFile:
+    """Any other output (a preview PNG): `make(partial_path, *args)` writes it under a hidden
+    temporary name beside its destination, `publish()` renames it into place."""
+
+    def __init__(self, path: str, make: Callable):
+        self.path = path
+        self._make = make
+        self._partial = partial_path(path, "stage")
+        self.published = False
+
+    def prepare(self, *args) -> None:
+        try:
+            self._make(self._partial, *args)
+        except (OSError, OutputError) as exc:  # a full disk: name the file the user asked for
+            self.abort()
+            reason = (exc.strerror if isinstance(exc, OSError) and exc.strerror
+                      else str(exc).rsplit(": ", 1)[-1])
+            raise OutputError(f"cannot write {self.path}: {reason}") from None
+        except BaseException:
+            self.abort()
+            raise
+
+    def publish(self) -> None:
+        _publish(self._partial, self.path)
+        self.published = True
+
+    def write(self, *args) -> None:
+        """prepare + publish, for a job whose only output this is."""
+        remove_stale_partials(os.path.dirname(os.path.abspath(self.path)))
+        self.prepare(*args)
+        try:
+            with deferred():
+                self.publish()
+        except BaseException:
+            self.abort()
+            if self.published and os.path.exists(self.path):
+                os.remove(self.path)
+            raise
+
+    def abort(self) -> None:
+        for path in _own_partials(self.path):
+            try:
+                os.remove(path)
+            except FileNotFoundError:
+                pass
 
 
 class GeoTiffSink:
-    """Where the runner writes: the main layer plus optional sidecar layers, committed together."""
+    """Where the runner writes: the main layer plus optional sidecar layers, committed together.
+    `derived` files (a preview PNG) are made from the prepared layers and published with them:
+    `make(partial_path, ready)` gets `ready` = {layer key: finished file under its temporary
+    name}."""
 
-    def __init__(self, main: LayerSpec, extras: Optional[dict] = None):
+    def __init__(self, main: LayerSpec, extras: Optional[dict] = None,
+                 derived: Sequence[AtomicFile] = ()):
         self._layers = {"main": AtomicGeoTiff(main)}
+        self._derived = list(derived)
         try:
             for key, spec in (extras or {}).items():
                 self._layers[key] = AtomicGeoTiff(spec)
-        except Exception:
+        except BaseException:
             self.abort()
             raise
 
@@ -199,13 +401,20 @@ class GeoTiffSink:
         self._layers[key].write(window, data)
 
     def commit(self) -> None:
-        """All layers or none: every layer is finished under its temporary name first, and only
-        then are they renamed, one right after the other."""
+        """All outputs or none: every layer (and derived file) is finished under its temporary
+        name first, and only then are they renamed, one right after the other, with signals
+        held back until the last rename."""
         try:
             for layer in self._layers.values():
                 layer.prepare()
-            for layer in self._layers.values():
-                layer.publish()
+            ready = {key: layer.ready_path for key, layer in self._layers.items()}
+            for extra in self._derived:
+                extra.prepare(ready)
+            with deferred():
+                for layer in self._layers.values():
+                    layer.publish()
+                for extra in self._derived:
+                    extra.publish()
         except BaseException:
             self.abort(published_too=True)
             raise
@@ -215,6 +424,10 @@ class GeoTiffSink:
             layer.abort()
             if published_too and layer.published and os.path.exists(layer.spec.path):
                 os.remove(layer.spec.path)
+        for extra in self._derived:
+            extra.abort()
+            if published_too and extra.published and os.path.exists(extra.path):
+                os.remove(extra.path)
 
     def __enter__(self):
         return self

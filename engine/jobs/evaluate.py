@@ -13,7 +13,7 @@ from rasterio.windows import Window
 from engine.errors import InputError
 from engine.gaps.simulate import burn_gaps, simulate_slc_off_mask
 from engine.io import ArrayScene, open_scene
-from engine.io.writer import ArraySink, check_output_path
+from engine.io.writer import ArraySink, AtomicFile, check_output_path
 from engine.jobs.simulate import gap_nodata, geometry_for
 from engine.metrics import gap_rmse, ms_ssim_score, psnr
 from engine.methods import get_method
@@ -91,9 +91,10 @@ def evaluate_file(clean_path: str, methods: Sequence[str], seed: int = 0,
     for name in methods:
         get_method(name)  # unknown names fail before any work
     if png_path:
-        png_path = check_output_path(png_path, [clean_path])
         check_image_path(png_path)
     with open_scene(clean_path) as scene:
+        if png_path:
+            png_path = check_output_path(png_path, [clean_path] + scene.files)
         p = scene.profile
         if p.count * p.width * p.height > MAX_EVAL_VALUES:
             raise InputError(f"{clean_path} is too large to evaluate in memory; crop it first")
@@ -115,7 +116,8 @@ def evaluate_file(clean_path: str, methods: Sequence[str], seed: int = 0,
             if progress is not None:
                 progress(i + 1, len(methods))
     if png_path:
-        _save_comparison(png_path, truth, clean_invalid, corrupted, outputs, p.band_names)
+        AtomicFile(png_path, _save_comparison).write(truth, clean_invalid, corrupted, outputs,
+                                                     p.band_names)
     return scores
 
 

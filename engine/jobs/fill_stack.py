@@ -1,7 +1,7 @@
 """Fill every date of a time series from its nearest other dates: how an SLC-off archive gets
 used, since each date's stripes fall in different places and the dates around it see what its
 gaps hide. One output per date (written atomically, with optional sidecars), named after the
-date's input; dates are ordered by acquisition date from metadata or file names."""
+date's input, all dates' outputs or none; dates are ordered by acquisition date from metadata or file names."""
 from __future__ import annotations
 
 import os
@@ -11,6 +11,7 @@ from typing import Callable, Optional, Sequence
 from engine.errors import InputError
 from engine.io import open_scene
 from engine.io.acquisition import acquisition_date
+from engine.io.writer import check_output_path, one_job
 from engine.jobs.fill import fill_file
 from engine.runner import FillReport, RunOptions
 
@@ -41,10 +42,11 @@ def plan_stack(inputs: Sequence[str], outdir: str, max_references: int) -> list:
         raise InputError(f"--max-references must be at least 1, got {max_references}")
     if not os.path.isdir(outdir):
         raise InputError(f"output folder does not exist: {outdir}")
-    dates = []
+    dates, read = [], []
     for path in inputs:
         with open_scene(path) as scene:
             date = acquisition_date(scene.profile, path)
+            read += [os.fspath(path)] + scene.files
         if date is None:
             raise InputError(f"cannot tell when {path} was acquired (no DATE_ACQUIRED in its "
                              "metadata and no YYYYMMDD in its name); rename it or give products")
@@ -54,6 +56,8 @@ def plan_stack(inputs: Sequence[str], outdir: str, max_references: int) -> list:
     if clash:
         raise InputError(f"two dates would write the same output {os.path.basename(clash[0])}; "
                          "give inputs with different names")
+    for name in names:  # a date's output must not replace another date's input
+        check_output_path(name, read)
     dates.sort(key=lambda d: d.date)
     plan = []
     for d in dates:
@@ -74,15 +78,16 @@ def fill_stack(inputs: Sequence[str], outdir: str, options: RunOptions, *,
     start = time.perf_counter()
     plan = plan_stack(inputs, outdir, max_references)
     report = StackReport()
-    for i, (target, refs) in enumerate(plan):
-        step = _stage(progress, i, len(plan))
-        fill: FillReport = fill_file(target.path, target.output, options,
-                                     filled_mask=filled_mask, uncertainty=uncertainty,
-                                     references=[r.path for r in refs], progress=step,
-                                     cancel=cancel)
-        report.outputs.append(target.output)
-        report.references[target.output] = [r.path for r in refs]
-        report.reports.append(fill)
+    with one_job():  # a failure or cancel on a later date removes the earlier dates' outputs
+        for i, (target, refs) in enumerate(plan):
+            step = _stage(progress, i, len(plan))
+            fill: FillReport = fill_file(target.path, target.output, options,
+                                         filled_mask=filled_mask, uncertainty=uncertainty,
+                                         references=[r.path for r in refs], progress=step,
+                                         cancel=cancel)
+            report.outputs.append(target.output)
+            report.references[target.output] = [r.path for r in refs]
+            report.reports.append(fill)
     report.seconds = time.perf_counter() - start
     return report
 

@@ -48,7 +48,7 @@ def plan_stack(inputs: Sequence[str], outdir: str, max_references: int) -> list:
         if date is None:
             raise InputError(f"cannot tell when {path} was acquired (no DATE_ACQUIRED in its "
                              "metadata and no YYYYMMDD in its name); rename it or give products")
-        dates.append(StackDate(os.fspath(path), date, _output_name(path, outdir)))
+        dates.append(StackDate(os.fspath(path), date, stack_output_path(path, outdir)))
     names = [d.output for d in dates]
     clash = sorted({n for n in names if names.count(n) > 1})
     if clash:
@@ -98,7 +98,8 @@ def _stage(progress, index: int, count: int):
     return report
 
 
-def _output_name(path: str, outdir: str) -> str:
+def stack_output_path(path: str, outdir: str) -> str:
+    """Where the filled copy of date `path` goes: OUTDIR/<input name>_filled.tif."""
     name = os.path.basename(os.path.normpath(os.fspath(path)))
     for suffix in (".tar.gz", ".tgz", ".tar", "_MTL.txt", "_mtl.txt"):
         if name.endswith(suffix):

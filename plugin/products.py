@@ -11,7 +11,7 @@ from qgis.core import QgsProcessingException, QgsProcessingParameterFile
 
 from .layers import layer_file_path
 
-PRODUCT_FILTER = ("Landsat products (*_MTL.txt *.tar *.tar.gz *.tgz);;All files (*.*)")
+PRODUCT_FILTER = "Landsat products (*_MTL.txt *.tar *.tar.gz *.tgz);;All files and folders (*)"
 PRODUCT_SUFFIXES = ("_mtl.txt", ".tar", ".tar.gz", ".tgz")
 
 
@@ -31,6 +31,17 @@ def is_product_path(value) -> bool:
         return False
     return os.path.isdir(value) or (os.path.isfile(value)
                                     and value.lower().endswith(PRODUCT_SUFFIXES))
+
+
+def input_problem(parameters: dict, layer_name: str = "INPUT",
+                  product_name: str = "PRODUCT") -> str:
+    """Why the input parameters cannot work ("" when they may): none or both given."""
+    given = [bool(parameters.get(name)) for name in (layer_name, product_name)]
+    if all(given):
+        return _both()
+    if not any(given):
+        return _none()
+    return ""
 
 
 def input_path(algorithm, parameters: dict, context, layer_name: str = "INPUT",
@@ -53,8 +64,7 @@ def input_path(algorithm, parameters: dict, context, layer_name: str = "INPUT",
             raise QgsProcessingException(f"the Landsat product does not exist: {product}")
         return product, None
     if value in (None, ""):
-        raise QgsProcessingException("give the input: a raster layer, or a Landsat product "
-                                     "(*_MTL.txt, folder or .tar.gz)")
+        raise QgsProcessingException(_none())
     path: Optional[str] = layer_file_path(layer)
     if path is None:
         raise QgsProcessingException(
@@ -66,3 +76,7 @@ def input_path(algorithm, parameters: dict, context, layer_name: str = "INPUT",
 
 def _both() -> str:
     return "give either a raster layer or a Landsat product as the input, not both"
+
+
+def _none() -> str:
+    return "give the input: a raster layer, or a Landsat product (*_MTL.txt, folder or .tar.gz)"

@@ -17,7 +17,7 @@ from engine.runner import FillReport
 from ..deps import running_on
 from ..layers import layer_file_path
 from ..methods import AUTO, choice, default_method, method_choices, methods_help_html
-from ..products import input_path, product_parameter
+from ..products import input_path, input_problem, is_product_path, product_parameter
 from ..styling import FILLED_MASK_QML, UNCERTAINTY_QML, GroupPlacement, LayerStyler
 from ..worker import FillRequest, run_fill
 from .base import (ADVANCED, GapFillAlgorithm, device_parameter, engine_call, progress_to,
@@ -99,6 +99,11 @@ class FillAlgorithm(GapFillAlgorithm):
         problem = self.method_problem(parameters, context)
         if problem:
             return False, problem
+        problem = input_problem(parameters)
+        if problem:
+            return False, problem
+        if is_product_path(parameters.get("INPUT")):  # QGIS would try to load it as a layer
+            parameters = {k: v for k, v in parameters.items() if k != "INPUT"}
         return super().checkParameterValues(parameters, context)
 
     def chosen_method(self, parameters, context) -> str:

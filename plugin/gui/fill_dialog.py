@@ -28,6 +28,7 @@ class FillDialog(RunDialog):
         self._tree = QgsProject.instance().layerTreeRoot()  # reference candidates come and go
         self._tree.addedChildren.connect(self.refresh_references)
         self._tree.removedChildren.connect(self.refresh_references)
+        self._gaps_pending = False
         self._on_method_changed()
         self._on_layer_changed(self.layer_combo.currentLayer())
 
@@ -92,17 +93,28 @@ class FillDialog(RunDialog):
         self.method_combo.blockSignals(False)
         self._on_method_changed()
 
+    def showEvent(self, event):  # noqa: N802  (Qt API)
+        super().showEvent(event)
+        if self._gaps_pending:
+            self._on_layer_changed(self.layer_combo.currentLayer())
+
     def _on_layer_changed(self, layer) -> None:
         path = layer_file_path(layer)
         self.refresh_references()
         self.refresh_output()
+        # a closed dialog measures nothing (Project > New, layers loaded by scripts...): the
+        # measurement of the layer shown is made when the dialog opens
+        self._gaps_pending = not self.isVisible()
+        if self._gaps_pending:
+            self.gap_label.setText("")
+            return
         if path is None:
             self.gap_label.setText("" if layer is None else "Gaps: unknown (not a local file)")
             return
         self.gap_label.setText("Gaps: measuring…")
-        from engine.jobs.info import describe_file
+        from ..worker.gaps import measure_gaps
 
-        self.background.call("gaps", "Measuring SLC-off gaps", lambda: describe_file(path),
+        self.background.call("gaps", "Measuring SLC-off gaps", lambda: measure_gaps(path),
                              lambda info, error: self.gap_label.setText(gap_text(info, error)))
 
     def _on_method_changed(self) -> None:

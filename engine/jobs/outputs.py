@@ -32,4 +32,6 @@ def mask_layer(path: str, profile: SceneProfile, tags: dict, description: str) -
 
 def float_layer(path: str, profile: SceneProfile, tags: dict) -> LayerSpec:
     names = tuple(f"{n} std" for n in profile.band_names)
-    return LayerSpec(path, profile.with_changes(dtype="float32", nodata=None), tags, names)
+    # NaN marks the pixels that were not filled (nothing was predicted there)
+    return LayerSpec(path, profile.with_changes(dtype="float32", nodata=float("nan")), tags,
+                     names)

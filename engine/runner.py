@@ -124,10 +124,11 @@ def _fill_tile(scene, sink, tile, method, stats, mask, borders, report, referenc
         report.gap_pixels += int(np.count_nonzero(core_gaps))
         report.tiles_filled += 1
         if sink.wants("std") and result.std is not None:
-            sink.write(tile.core, np.where(core_gaps, stats.scale(result.std[core]), 0)
+            # no data (NaN) outside the gaps: there the output is observed, not predicted
+            sink.write(tile.core, np.where(core_gaps, stats.scale(result.std[core]), np.nan)
                        .astype(np.float32), key="std")
     elif sink.wants("std"):
-        sink.write(tile.core, np.zeros(core_gaps.shape, np.float32), key="std")
+        sink.write(tile.core, np.full(core_gaps.shape, np.nan, np.float32), key="std")
     sink.write(tile.core, out)
     if sink.wants("filled"):
         sink.write(tile.core, core_gaps.any(axis=0)[None].astype(np.uint8), key="filled")

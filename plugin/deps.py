@@ -1,12 +1,12 @@
 """Optional dependencies and where things run, checked WITHOUT importing torch into QGIS.
 
 Importing torch inside QGIS costs seconds and is where native-library clashes happen, so the
-plugin only asks whether it is installed (`find_spec`); torch itself is loaded by the worker.
+plugin only asks whether it is installed (`find_spec`), and asks the interpreter that will run
+the job (worker/capabilities.py): that is the one whose packages count.
 """
 from __future__ import annotations
 
 import functools
-import importlib.util
 import os
 import shlex
 import subprocess
@@ -14,27 +14,37 @@ import subprocess
 from engine.device import TORCH_REQUIREMENT
 
 from .paths import PLUGIN_DIR
+from .worker.capabilities import importable, job_python
 from .worker.python import find_worker_python, no_window, qgis_python, worker_env
 
 
 def torch_available() -> bool:
-    """True when QGIS's Python can import torch (looked up, not imported)."""
-    try:
-        return importlib.util.find_spec("torch") is not None
-    except (ImportError, ValueError):
-        return False
+    """True when the Python that runs the engine can import torch (looked up, not imported)."""
+    return importable("torch")
 
 
-def install_command() -> str:
-    """One command, ready to paste in a terminal, that installs torch for QGIS's Python."""
-    python = qgis_python()
+def engine_python() -> str:
+    """The interpreter that runs jobs: the worker's, or QGIS's own when jobs run in process."""
+    return job_python() or qgis_python()
+
+
+def install_command(*requirements: str) -> str:
+    """One command, ready to paste in a terminal, that installs `requirements` (default: torch)
+    for the Python that runs the engine."""
+    python = engine_python()
     quoted = f'"{python}"' if os.name == "nt" else shlex.quote(python)
-    return f"{quoted} -m pip install {TORCH_REQUIREMENT}"
+    return f"{quoted} -m pip install {' '.join(requirements or (TORCH_REQUIREMENT,))}"
 
 
 def missing_torch_message() -> str:
-    return ("needs PyTorch, which QGIS's Python cannot import. Install it with this command, "
-            f"then restart QGIS:\n{install_command()}")
+    return missing_message("PyTorch", TORCH_REQUIREMENT)
+
+
+def missing_message(what: str, *requirements: str) -> str:
+    """"needs X, which the engine's Python cannot import. Install it with ..." for users."""
+    return (f"needs {what}, which the Python that runs the engine ({engine_python()}) cannot "
+            "import. Install it with this command, then restart QGIS:\n"
+            f"{install_command(*requirements)}")
 
 
 def running_on(needs_torch: bool, device: str = "auto") -> str:

@@ -162,7 +162,7 @@ def test_method_registry_lists_neural_methods_without_torch():
 
 def test_fill_writes_the_uncertainty_of_a_real_slc_off_crop(tmp_path, data_dir):
     """Real SLC-off gaps (Menindee 2010, 25 m): the std sidecar is positive on filled pixels,
-    zero elsewhere, in the input's units (reflectance x 10000)."""
+    no data (NaN, the layer's nodata) elsewhere, in the input's units (reflectance x 10000)."""
     import rasterio
 
     from engine.jobs.fill import fill_file
@@ -173,7 +173,9 @@ def test_fill_writes_the_uncertainty_of_a_real_slc_off_crop(tmp_path, data_dir):
     assert report.gap_pixels > 0
     with rasterio.open(tmp_path / "filled_uncertainty.tif") as ds:
         std = ds.read()
+        assert np.isnan(ds.nodata)
     with rasterio.open(tmp_path / "filled_filled_mask.tif") as ds:
         filled = ds.read(1) > 0
-    assert (std[:, ~filled] == 0).all()
-    assert np.median(std[:, filled]) > 10  # a few % of a band's range, in x10000 units
+    assert np.isnan(std[:, ~filled]).all()
+    assert (np.isfinite(std).any(axis=0) == filled).all()
+    assert np.nanmedian(std[:, filled]) > 10  # a few % of a band's range, in x10000 units

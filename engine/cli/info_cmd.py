@@ -1,7 +1,7 @@
 """`info INPUT`: grid, bands, nodata, gap and footprint fractions, SLC-off look."""
 from __future__ import annotations
 
-from engine.cli.progress import ProgressBar, add_progress_option
+from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.jobs.info import describe_file
 
 
@@ -32,4 +32,7 @@ def run(args) -> int:
         detail = (f"period {s.period_px:.1f} px, tilt {s.tilt_deg:.1f} deg, mean width "
                   f"{s.mean_width_px:.1f} px" if s.period_px else "no periodic stripes")
         print(f"slc-off:     {'yes' if s.looks_like_slc_off else 'no'} ({detail})")
+    if args.progress == "json":  # for callers that run info as a worker (the QGIS plugin)
+        emit_json("done", gap_fraction=info.gap_fraction,
+                  footprint_fraction=info.footprint_fraction)
     return 0

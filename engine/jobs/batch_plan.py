@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 
 from engine.errors import EngineError
 from engine.jobs.batch_inputs import BatchScene
-from engine.jobs.fill_stack import output_name, plan_stack
+from engine.jobs.fill_stack import plan_stack, stack_output_path
 
 JOBS = ("fill", "water", "fill-stack")
 
@@ -58,7 +58,7 @@ def _iso(scene: BatchScene) -> str:
 
 
 def _fill_task(scene: BatchScene, outdir: str, method: str, options: dict) -> BatchTask:
-    out = output_name(scene.path, outdir)
+    out = stack_output_path(scene.path, outdir)
     return BatchTask(f"fill:{os.path.basename(out)}", "fill", scene.group, (scene.path,),
                      (out,), method, (_iso(scene),), scene.problem, options)
 

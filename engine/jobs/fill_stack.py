@@ -50,7 +50,7 @@ def plan_stack(inputs: Sequence[str], outdir: str, max_references: int) -> list:
         if date is None:
             raise InputError(f"cannot tell when {path} was acquired (no DATE_ACQUIRED in its "
                              "metadata and no YYYYMMDD in its name); rename it or give products")
-        dates.append(StackDate(os.fspath(path), date, output_name(path, outdir)))
+        dates.append(StackDate(os.fspath(path), date, stack_output_path(path, outdir)))
     names = [d.output for d in dates]
     clash = sorted({n for n in names if names.count(n) > 1})
     if clash:
@@ -103,9 +103,9 @@ def _stage(progress, index: int, count: int):
     return report
 
 
-def output_name(path: str, outdir: str) -> str:
-    """OUTDIR/<input name>_filled.tif, one rule for fill-stack and batch, so a batch finds (and
-    resumes over) what either wrote."""
+def stack_output_path(path: str, outdir: str) -> str:
+    """OUTDIR/<input name>_filled.tif, one rule for fill-stack, batch and the QGIS time-series
+    algorithm, so a batch finds (and resumes over) what either wrote."""
     name = os.path.basename(os.path.normpath(os.fspath(path)))
     for suffix in (".tar.gz", ".tgz", ".tar", "_MTL.txt", "_mtl.txt"):
         if name.endswith(suffix):

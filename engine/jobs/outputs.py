@@ -34,5 +34,6 @@ def float_layer(path: str, profile: SceneProfile, tags: dict) -> LayerSpec:
     """Std in input units: the input's scale would apply, its offset would not, so the
     sidecar carries no band metadata rather than half-right metadata."""
     names = tuple(f"{n} std" for n in profile.band_names)
-    return LayerSpec(path, profile.with_changes(dtype="float32", nodata=None, band_meta=()),
-                     tags, names)
+    # NaN marks the pixels that were not filled (nothing was predicted there)
+    return LayerSpec(path, profile.with_changes(dtype="float32", nodata=float("nan"),
+                                                band_meta=()), tags, names)

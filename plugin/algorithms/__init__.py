@@ -3,10 +3,12 @@ models and scripts, and the dialogs run the very same `fillscanlines` and
 `classifywaterseasonality` algorithms."""
 from .evaluate import EvaluateAlgorithm
 from .fill import FillAlgorithm
+from .fill_stack import FillStackAlgorithm
 from .simulate import SimulateAlgorithm
 from .water import WaterAlgorithm
 
-ALGORITHMS = (FillAlgorithm, SimulateAlgorithm, EvaluateAlgorithm, WaterAlgorithm)
+ALGORITHMS = (FillAlgorithm, FillStackAlgorithm, SimulateAlgorithm, EvaluateAlgorithm,
+              WaterAlgorithm)
 
-__all__ = ["ALGORITHMS", "FillAlgorithm", "SimulateAlgorithm", "EvaluateAlgorithm",
+__all__ = ["ALGORITHMS", "FillAlgorithm", "FillStackAlgorithm", "SimulateAlgorithm", "EvaluateAlgorithm",
            "WaterAlgorithm"]

@@ -1,16 +1,16 @@
 """`landsatgapfill:simulateslcoff`: burn seeded, realistic SLC-off gaps into a clean raster, to
 test fill methods on pixels whose true values are known.
 
-Runs in process: it is tiled (bounded memory), pure numpy and never loads torch, so a worker
-process would add start-up time without protecting anything."""
+Runs in the worker process like every engine job: reading a product (GDAL, tarballs) is native
+code whose crash would otherwise end QGIS, and the worker keeps QGIS's own packages out of it."""
 from __future__ import annotations
 
 from qgis.core import (QgsProcessingOutputNumber, QgsProcessingParameterFile,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination)
 
-from engine.jobs.simulate import simulate_file
-
-from .base import GapFillAlgorithm, engine_call, progress_to
+from ..deps import running_on
+from ..worker.simulate import SimulateRequest, run_simulate
+from .base import GapFillAlgorithm, engine_call, progress_to, report_engine
 
 INPUT_FILTER = ("Rasters and Landsat products (*.tif *.tiff *.TIF *.img *.vrt *_MTL.txt "
                 "*.tar *.tar.gz *.tgz);;All files (*.*)")
@@ -60,7 +60,9 @@ class SimulateAlgorithm(GapFillAlgorithm):
         source = self.parameterAsFile(parameters, "INPUT", context)
         output = self.parameterAsOutputLayer(parameters, "OUTPUT", context)
         seed = self.parameterAsInt(parameters, "SEED", context)
-        fraction = engine_call(simulate_file, source, output, seed,
-                               progress=progress_to(feedback), cancel=feedback.isCanceled)
+        report_engine(feedback, running_on(False))
+        fraction = engine_call(run_simulate, SimulateRequest(source, output, seed),
+                               progress=progress_to(feedback), cancel=feedback.isCanceled,
+                               log=feedback.pushDebugInfo)
         feedback.pushInfo(f"{100 * fraction:.1f} % of pixels set to no-data (seed {seed})")
         return {"OUTPUT": output, "GAP_PERCENT": 100.0 * fraction}

@@ -115,7 +115,7 @@ class WaterAlgorithm(GapFillAlgorithm):
         try:
             parse_band_list(self.parameterAsString(parameters, "BANDS", context))
         except InputError as exc:
-            return False, str(exc).replace("--bands", "Bands")
+            return False, in_qgis_words(str(exc))
         return True, ""
 
     def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -146,8 +146,11 @@ class WaterAlgorithm(GapFillAlgorithm):
             self.parameterAsInt(parameters, "TILE_SIZE", context))
         report_engine(feedback, running_on(True, request.device))
         feedback.pushInfo(f"Dates (the first sets the output grid): {', '.join(request.dates)}")
-        done = engine_call(run_water, request, progress=progress_to(feedback),
-                           cancel=feedback.isCanceled, log=feedback.pushDebugInfo)
+        try:
+            done = engine_call(run_water, request, progress=progress_to(feedback),
+                               cancel=feedback.isCanceled, log=feedback.pushDebugInfo)
+        except QgsProcessingException as exc:  # the engine speaks to terminal users
+            raise QgsProcessingException(in_qgis_words(str(exc))) from None
         for note in done.get("notes") or []:
             feedback.pushWarning(note)
         summary = areas_text(done)
@@ -168,6 +171,12 @@ class WaterAlgorithm(GapFillAlgorithm):
             details = context.layerToLoadOnCompletionDetails(self._output)
             details.setPostProcessor(LayerStyler.create(qml_path=WATER_CLASSES_QML))
         return {}
+
+
+def in_qgis_words(message: str) -> str:
+    """An engine message with its command-line flag named as the parameter users see here."""
+    return message.replace("--bands RED,NIR,SWIR1", "the Bands parameter (Advanced), as "
+                           "red,NIR,SWIR1").replace("--bands", "Bands")
 
 
 def too_few_dates(count: int) -> str:

@@ -20,13 +20,16 @@ class DateList(QListWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.itemChanged.connect(lambda item: self.checkedChanged.emit())
 
-    def refresh(self, project, check=()) -> None:
+    def refresh(self, project, check=(), exclude=()) -> None:
         """List `project`'s file-based rasters again, keeping what was ticked; also tick the
-        layers in `check`."""
+        layers in `check`; leave out the layers in `exclude` (e.g. the layer being filled)."""
         ticked = set(self.checked_ids()) | {layer.id() for layer in check if layer is not None}
+        left_out = {layer.id() for layer in exclude if layer is not None}
         self.blockSignals(True)
         self.clear()
         for layer in file_raster_layers(project):
+            if layer.id() in left_out:
+                continue
             item = QListWidgetItem(layer.name())
             item.setData(ID_ROLE, layer.id())
             item.setToolTip(f"{layer_file_path(layer)} ({layer.bandCount()} bands)")

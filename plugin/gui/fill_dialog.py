@@ -5,13 +5,14 @@ It only collects parameters: the work is the `fillscanlines` Processing algorith
 reporting come from `RunDialog`."""
 from __future__ import annotations
 
-from qgis.core import QgsMapLayerProxyModel, QgsRasterLayer
+from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsRasterLayer
 from qgis.gui import QgsMapLayerComboBox
 from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel
 
 from ..deps import missing_torch_message
 from ..layers import default_output_path, layer_file_path
 from ..methods import choice, default_method, method_choices
+from .date_list import DateList
 from .fill_run import FillRun
 from .run_dialog import TITLE, RunDialog  # noqa: F401  (TITLE re-exported)
 from .widgets import gap_text, populate_methods, stacked, wrapping_label
@@ -24,6 +25,10 @@ class FillDialog(RunDialog):
 
     def __init__(self, iface, parent=None):
         super().__init__(iface, parent)
+        self._tree = QgsProject.instance().layerTreeRoot()  # reference candidates come and go
+        self._tree.addedChildren.connect(self.refresh_references)
+        self._tree.removedChildren.connect(self.refresh_references)
+        self._gaps_pending = False
         self._on_method_changed()
         self._on_layer_changed(self.layer_combo.currentLayer())
 
@@ -33,13 +38,20 @@ class FillDialog(RunDialog):
         self.layer_combo.setFilters(QgsMapLayerProxyModel.Filter.RasterLayer)
         self.layer_combo.layerChanged.connect(self._on_layer_changed)
         self.gap_label = QLabel()
+        self.reference_list = DateList()
+        self.reference_list.setToolTip(
+            "Other dates of the same place to fill from (any grid or CRS that overlaps). "
+            "With references ticked, the methods that fill from other dates are offered.")
+        self.reference_list.checkedChanged.connect(self._on_references_changed)
+        self._with_references = False
         self.method_combo = QComboBox()
-        populate_methods(self.method_combo, method_choices(), default_method())
+        populate_methods(self.method_combo, method_choices(False), default_method(False))
         self.method_combo.currentIndexChanged.connect(self._on_method_changed)
         self.method_help = wrapping_label()
         self.torch_note = wrapping_label(selectable=True)
         self.device_combo.currentIndexChanged.connect(self._refresh_running_on)
         for label, widget in (("Raster layer", self.layer_combo), ("", self.gap_label),
+                              ("Reference dates", self.reference_list),
                               ("Method", self.method_combo),
                               ("", stacked(self.method_help, self.torch_note)),
                               ("Device", self.device_combo),
@@ -61,16 +73,48 @@ class FillDialog(RunDialog):
     def method(self) -> str:
         return self.method_combo.currentData()
 
+    def references(self) -> list:
+        return self.reference_list.checked_layers(QgsProject.instance())
+
+    def refresh_references(self, *args) -> None:
+        """The project's other file-based rasters, the layer being filled left out."""
+        self.reference_list.refresh(QgsProject.instance(),
+                                    exclude=[self.layer_combo.currentLayer()])
+
+    def _on_references_changed(self) -> None:
+        """With reference dates the methods that fill from them, else the single-image ones;
+        each list starts on its default (the engine's DEFAULT_REFERENCE_METHOD with them)."""
+        wanted = bool(self.references())
+        if wanted == self._with_references:
+            return
+        self._with_references = wanted
+        self.method_combo.blockSignals(True)
+        populate_methods(self.method_combo, method_choices(wanted), default_method(wanted))
+        self.method_combo.blockSignals(False)
+        self._on_method_changed()
+
+    def showEvent(self, event):  # noqa: N802  (Qt API)
+        super().showEvent(event)
+        if self._gaps_pending:
+            self._on_layer_changed(self.layer_combo.currentLayer())
+
     def _on_layer_changed(self, layer) -> None:
         path = layer_file_path(layer)
+        self.refresh_references()
         self.refresh_output()
+        # a closed dialog measures nothing (Project > New, layers loaded by scripts...): the
+        # measurement of the layer shown is made when the dialog opens
+        self._gaps_pending = not self.isVisible()
+        if self._gaps_pending:
+            self.gap_label.setText("")
+            return
         if path is None:
             self.gap_label.setText("" if layer is None else "Gaps: unknown (not a local file)")
             return
         self.gap_label.setText("Gaps: measuring…")
-        from engine.jobs.info import describe_file
+        from ..worker.gaps import measure_gaps
 
-        self.background.call("gaps", "Measuring SLC-off gaps", lambda: describe_file(path),
+        self.background.call("gaps", "Measuring SLC-off gaps", lambda: measure_gaps(path),
                              lambda info, error: self.gap_label.setText(gap_text(info, error)))
 
     def _on_method_changed(self) -> None:
@@ -79,7 +123,7 @@ class FillDialog(RunDialog):
         self.uncertainty_check.setEnabled(c.spec.has_uncertainty)
         if not c.spec.has_uncertainty:
             self.uncertainty_check.setChecked(False)
-        missing = [m for m in method_choices() if not m.available]
+        missing = [m for m in method_choices(None) if not m.available and m.spec.needs_torch]
         self.torch_note.setVisible(bool(missing))
         self.torch_note.setText("Neural methods " + missing_torch_message() if missing else "")
         self.refresh_output()
@@ -105,6 +149,7 @@ class FillDialog(RunDialog):
         parameters = {"METHOD": self.method(), "DEVICE": self.device_combo.currentText(),
                       "TILE_SIZE": self.tile_spin.value(),
                       "FILLED_MASK": self.mask_check.isChecked(),
-                      "UNCERTAINTY": self.uncertainty_check.isChecked(), "OUTPUT": output}
+                      "UNCERTAINTY": self.uncertainty_check.isChecked(), "OUTPUT": output,
+                      "REFERENCES": [ref.id() for ref in self.references()]}
         self.begin(f"Filling {layer.name()} with {self.method()}…")
         self.run.start(layer, parameters)

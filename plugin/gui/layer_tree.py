@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from qgis.core import QgsLayerTreeLayer, QgsProject, QgsRasterLayer
 
-from ..styling import FILLED_MASK_QML, WATER_CLASSES_QML, apply_qml, style_like
+from ..styling import (FILLED_MASK_QML, UNCERTAINTY_QML, WATER_CLASSES_QML, apply_qml,
+                       apply_style, style_like)
 
 SIDECARS = (("OUTPUT_FILLED_MASK", "filled pixels", FILLED_MASK_QML),
-            ("OUTPUT_UNCERTAINTY", "uncertainty", ""))
+            ("OUTPUT_UNCERTAINTY", "uncertainty", UNCERTAINTY_QML))
 
 
 def add_fill_results(source_id: str, results: dict, method: str, renderer) -> list:
@@ -23,8 +24,7 @@ def add_fill_results(source_id: str, results: dict, method: str, renderer) -> li
     for key, label, qml in SIDECARS:
         if results.get(key):
             sidecar = QgsRasterLayer(results[key], f"{name} {label} ({method})", "gdal")
-            if qml:
-                apply_qml(sidecar, qml)
+            apply_style(sidecar, qml)
             layers.append(sidecar)
     parent, index = _position_of(project, source_id)
     group = parent.insertGroup(index, f"{name} filled ({method})")

@@ -25,6 +25,7 @@ class FillRequest:
     tile_px: int = 512
     filled_mask: bool = False
     uncertainty: bool = False
+    references: tuple = ()  # other dates of the same place, for methods that fill from them
 
     @property
     def filled_mask_path(self) -> Optional[str]:
@@ -40,6 +41,8 @@ class FillRequest:
     def cli_args(self) -> list:
         args = ["fill", self.input_path, self.output_path, "--method", self.method,
                 "--device", self.device, "--tile", str(self.tile_px)]
+        for reference in self.references:
+            args += ["--reference", reference]
         return args + (["--filled-mask"] if self.filled_mask else []) + \
             (["--uncertainty"] if self.uncertainty else [])
 
@@ -74,5 +77,5 @@ def _fill_in_process(request: FillRequest, progress, cancel) -> dict:
     report = fill_file(request.input_path, request.output_path,
                        RunOptions(request.method, request.tile_px, request.device),
                        filled_mask=request.filled_mask, uncertainty=request.uncertainty,
-                       progress=progress, cancel=cancel)
+                       references=list(request.references), progress=progress, cancel=cancel)
     return {"event": "done", "output": request.output_path, **report.summary()}

@@ -12,8 +12,10 @@ import glob
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from typing import Callable, Optional, Sequence
@@ -22,6 +24,7 @@ from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTE
 from engine.errors import Cancelled, EngineError
 
 from ..paths import PLUGIN_DIR
+from .oom import oom_kills
 from .python import no_window, worker_env
 
 POLL_S = 0.1          # how often cancel() is checked while the worker is quiet
@@ -41,12 +44,45 @@ def run_worker(python: str, argv: Sequence[str], outputs: Sequence[str],
             log: Optional[Callable[[str], None]] = None) -> dict:
     """Run `python *argv`; return its `done` event. `outputs` are the files the run may create:
     on cancel or failure they, and any partial files of this worker, are removed."""
+    scratch = tempfile.mkdtemp(prefix="landsat-gapfill-job-")
+    try:
+        return _run(python, argv, outputs, progress, cancel, log, scratch)
+    finally:
+        # the engine's own temporary folders live in here: a killed worker cannot clean them
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _scratch_env(scratch: str) -> dict:
+    """The worker's environment with its temporary files under `scratch` (tempfile reads
+    TMPDIR on POSIX, TEMP/TMP on Windows)."""
+    env = worker_env()
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        env[name] = scratch
+    return env
+
+
+def _run(python, argv, outputs, progress, cancel, log, scratch) -> dict:
     cmd = [python, *argv]
     started = time.time()
-    proc = subprocess.Popen(cmd, cwd=PLUGIN_DIR, env=worker_env(), stdin=subprocess.DEVNULL,
+    oom_before = oom_kills()
+    proc = subprocess.Popen(cmd, cwd=PLUGIN_DIR, env=_scratch_env(scratch),
+                            stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             encoding="utf-8", errors="replace", bufsize=1,
                             start_new_session=os.name == "posix", **no_window())
+    try:
+        return _follow(proc, outputs, progress, cancel, log, started, oom_before)
+    except BaseException:
+        # a bad event, a callback that raised, KeyboardInterrupt...: the worker must not run
+        # on and write its output after the caller has given up on it
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        remove_outputs(outputs, proc.pid, written_since=started)
+        raise
+
+
+def _follow(proc, outputs, progress, cancel, log, started, oom_before) -> dict:
     lines: queue.Queue = queue.Queue()
     stdout: list = []
     readers = [threading.Thread(target=_pump, args=(proc.stderr, lines.put), daemon=True),
@@ -80,7 +116,9 @@ def run_worker(python: str, argv: Sequence[str], outputs: Sequence[str],
     if code == 0 and state.done is not None:
         return state.done
     remove_outputs(outputs, proc.pid)
-    raise _failure(code, state, killed)
+    after = oom_kills()
+    raise _failure(code, state, killed,
+                   None if oom_before is None or after is None else after - oom_before)
 
 
 def _pump(stream, put) -> None:
@@ -123,7 +161,12 @@ class _Events:
             if self.log is not None:
                 self.log(text)
         elif event.get("event") == "progress" and self.progress is not None:
-            self.progress(int(event.get("done", 0)), int(event.get("total", 1)))
+            try:
+                done, total = int(event.get("done", 0)), int(event.get("total", 1))
+            except (TypeError, ValueError):
+                raise WorkerError(f"the engine sent a malformed progress event: {text[:200]}"
+                                  ) from None
+            self.progress(done, total)
         elif event.get("event") == "done":
             self.done = event
         elif event.get("event") == "error":
@@ -140,16 +183,20 @@ def _parse(text: str) -> Optional[dict]:
     return event if isinstance(event, dict) else None
 
 
-def _failure(code: int, state: _Events, killed: bool) -> EngineError:
+def _failure(code: int, state: _Events, killed: bool,
+             new_oom_kills: Optional[int] = None) -> EngineError:
     tail = " | ".join(state.tail[-3:])
     if code in (EXIT_BAD_INPUT, EXIT_INTERNAL) and state.error:
         return EngineError(state.error.replace(CLI_ONLY_HINT, ""))
     if code == EXIT_INTERRUPTED:
         return Cancelled("the engine was interrupted; no output was written")
     if code in OOM_CODES and not killed:
-        return WorkerError("the engine ran out of memory and was stopped by the operating "
-                           "system; no output was written. Try a smaller tile size or close "
-                           "other programs.")
+        if new_oom_kills:  # the kernel's out-of-memory killer acted while the worker ran
+            return WorkerError("the engine ran out of memory and was stopped by the operating "
+                               "system; no output was written. Try a smaller tile size or "
+                               "close other programs.")
+        return WorkerError("the engine was killed (signal 9); no output was written. If memory "
+                           "was short, try a smaller tile size.")
     if code < 0:
         return WorkerError(f"the engine crashed ({_signal_name(-code)}); no output was written."
                            + (f" Last messages: {tail}" if tail else ""))

@@ -16,8 +16,10 @@ from engine.methods import MethodSpec, registry
 
 @pytest.fixture
 def no_torch(monkeypatch):
-    """Torch made unimportable, and a neural method registered as the engine will register
-    its ConvCNP (the registry is the engine's; the fake entry is removed afterwards)."""
+    """Torch made unimportable for the Python that runs the engine (here QGIS's own: jobs in
+    process), and a neural method registered as the engine will register its ConvCNP (the
+    registry is the engine's; the fake entry is removed afterwards)."""
+    monkeypatch.setenv("LANDSAT_GAPFILL_WORKER", "inprocess")
     monkeypatch.setitem(sys.modules, "torch", None)
     spec = MethodSpec(name="test-neural", title="Test neural process", summary="needs torch",
                       halo_px=16, factory=lambda device: None, kind="neural",
@@ -81,3 +83,46 @@ def test_running_on_for_torch_methods_is_asked_of_the_worker(plugin):
     if "torch" in sys.modules and sys.modules["torch"] is not None:
         pytest.skip("torch already imported here by another test")
     assert "torch" not in sys.modules
+
+
+def test_packages_are_looked_for_in_the_python_that_runs_the_job(plugin, monkeypatch):
+    """QGIS's own Python lacks torch and OpenCV (as Debian's does without python3-opencv), the
+    worker's (the plugin's .venv) has both: neural methods and water classes are offered, the
+    default is not silently idw, and the install command names the worker's Python."""
+    from landsat_gapfill.plugin import deps, methods, water
+    from landsat_gapfill.plugin.worker import worker_mode
+
+    from engine.methods import DEFAULT_METHOD
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    monkeypatch.setitem(sys.modules, "cv2", None)
+    mode, python = worker_mode()
+    assert mode == "subprocess" and python
+    assert deps.torch_available() and not water.water_problem()
+    choices = {c.name: c for c in methods.method_choices()}
+    assert choices[DEFAULT_METHOD].available and choices["telea"].available
+    assert methods.default_method() == DEFAULT_METHOD
+    assert deps.install_command().startswith(python)
+
+
+def test_opencv_methods_are_refused_where_the_engine_lacks_opencv(plugin, monkeypatch,
+                                                                 tmp_path):
+    """Jobs in QGIS's process without OpenCV: telea and navier-stokes are listed as needing
+    it, refused before anything starts, with the install command."""
+    from landsat_gapfill.plugin import methods
+    from landsat_gapfill.plugin.algorithms import FillAlgorithm
+
+    monkeypatch.setenv("LANDSAT_GAPFILL_WORKER", "inprocess")
+    monkeypatch.setitem(sys.modules, "cv2", None)
+    choices = {c.name: c for c in methods.method_choices()}
+    assert choices["idw"].available
+    telea = choices["telea"]
+    assert not telea.available and "opencv" in telea.label and "-m pip install opencv" in \
+        telea.reason
+    alg = FillAlgorithm()
+    alg.initAlgorithm({})
+    out = tmp_path / "o.tif"
+    with pytest.raises(QgsProcessingException, match="pip install opencv"):
+        processing.run(alg, {"INPUT": str(ROOT / "tests/data/menindee_20100116_256.tif"),
+                             "METHOD": "telea", "OUTPUT": str(out)})
+    assert not out.exists()

@@ -8,8 +8,9 @@ import stat
 
 import processing
 import pytest
-from qgis.core import (QgsApplication, QgsProcessingAlgRunnerTask, QgsProcessingContext,
-                       QgsProcessingException, QgsProcessingFeedback, QgsProject, QgsRasterLayer)
+from qgis.core import (QgsApplication, QgsLayerTreeGroup, QgsProcessingAlgRunnerTask,
+                       QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback,
+                       QgsProject, QgsRasterLayer)
 
 from plugin_testing import DATA, FILL, assert_filled_correctly, cancelling_feedback, wait_for
 
@@ -89,7 +90,7 @@ def _fake_python(tmp_path, signal_name: str) -> str:
     return str(script)
 
 
-@pytest.mark.parametrize("signal_name, words", [("KILL", "ran out of memory"),
+@pytest.mark.parametrize("signal_name, words", [("KILL", "killed \\(signal 9\\).*smaller tile"),
                                                 ("SEGV", "crashed \\(SIGSEGV\\)")])
 def test_worker_death_is_reported_not_fatal(plugin, sample, tmp_path, monkeypatch,
                                             signal_name, words):
@@ -120,7 +121,49 @@ def test_toolbox_run_loads_output_styled_like_source(plugin, sample, tmp_path, q
     assert r.type() == "multibandcolor" and (r.redBand(), r.greenBand(), r.blueBand()) == (3, 2, 1)
     mask = loaded[str(tmp_path / "filled_filled_mask.tif")]
     assert mask.renderer().type() == "paletted"
+    # as the dialog places them: one group right above the source, filled layer first and
+    # visible, the mask under it and hidden (not loaded on top, ungrouped)
+    root = project.layerTreeRoot()
+    group, source_node = root.children()[:2]
+    assert isinstance(group, QgsLayerTreeGroup) and group.name() == "menindee filled (idw)"
+    assert source_node.layerId() == source.id()
+    assert [n.layerId() for n in group.children()] == [filled.id(), mask.id()]
+    assert [n.itemVisibilityChecked() for n in group.children()] == [True, False]
     project.removeAllMapLayers()
+
+
+def test_uncertainty_sidecar_is_nodata_outside_gaps_and_styled(plugin, tmp_path,
+                                                               qgis_new_project):
+    """Real SLC-off crop filled by the neural process: the std sidecar is NaN (its nodata)
+    where nothing was filled, and is loaded as a colour ramp in the fill's group."""
+    import numpy as np
+    import rasterio
+
+    from engine.methods import DEFAULT_METHOD
+
+    source = QgsRasterLayer(str(DATA / "menindee_20100116_256.tif"), "crop")
+    qgis_new_project.addMapLayer(source)
+    out = tmp_path / "filled.tif"
+    processing.runAndLoadResults(FILL, {"INPUT": source.id(), "METHOD": DEFAULT_METHOD,
+                                        "DEVICE": "cpu", "UNCERTAINTY": True,
+                                        "FILLED_MASK": True, "OUTPUT": str(out)})
+    std_path = tmp_path / "filled_uncertainty.tif"
+    with rasterio.open(std_path) as ds:
+        std = ds.read()
+        assert np.isnan(ds.nodata)
+    with rasterio.open(tmp_path / "filled_filled_mask.tif") as ds:
+        filled = ds.read(1) == 1
+    assert filled.any() and np.isnan(std[:, ~filled]).all()
+    assert np.nanmin(std[:, filled]) >= 0 and np.nanmedian(std[:, filled]) > 10
+    loaded = {lyr.source(): lyr for lyr in qgis_new_project.mapLayers().values()}
+    layer = loaded[str(std_path)]
+    assert layer.renderer().type() == "singlebandpseudocolor"
+    shader = layer.renderer().shader().rasterShaderFunction()
+    assert shader.minimumValue() == pytest.approx(float(np.nanmin(std[0])), rel=1e-4)
+    node = qgis_new_project.layerTreeRoot().findLayer(layer.id())
+    assert node.parent().name() == f"crop filled ({DEFAULT_METHOD})"
+    assert not node.itemVisibilityChecked()
+    qgis_new_project.removeAllMapLayers()
 
 
 def test_worker_python_skips_interpreters_that_cannot_import_the_engine(plugin, tmp_path,

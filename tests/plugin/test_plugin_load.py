@@ -13,7 +13,8 @@ from qgis.core import QgsApplication
 
 from plugin_testing import ROOT, import_plugin_package
 
-ALGORITHMS = ["classifywaterseasonality", "evaluategapfill", "fillscanlines", "simulateslcoff"]
+ALGORITHMS = ["classifywaterseasonality", "evaluategapfill", "fillscanlines", "filltimeseries",
+              "simulateslcoff"]
 MENU = "Landsat 7 Gap Fill"
 
 
@@ -59,11 +60,14 @@ def test_headless_load_for_qgis_process(plugin):
 def test_fill_parameters_are_typed_with_stable_ids(plugin):
     alg = QgsApplication.processingRegistry().algorithmById("landsatgapfill:fillscanlines")
     params = {p.name(): p for p in alg.parameterDefinitions()}
-    assert list(params) == ["INPUT", "METHOD", "DEVICE", "TILE_SIZE", "FILLED_MASK",
-                            "UNCERTAINTY", "OUTPUT"]
+    assert list(params) == ["INPUT", "PRODUCT", "REFERENCES", "METHOD", "DEVICE", "TILE_SIZE",
+                            "FILLED_MASK", "UNCERTAINTY", "OUTPUT"]
     assert params["INPUT"].type() == "raster" and params["OUTPUT"].type() == "rasterDestination"
     assert params["METHOD"].usesStaticStrings()
-    assert {"idw", "telea", "navier-stokes"} <= set(params["METHOD"].options())
+    assert {"auto", "idw", "telea", "navier-stokes", "nspi"} <= set(params["METHOD"].options())
+    assert params["METHOD"].defaultValue() == "auto"
+    assert params["REFERENCES"].type() == "multilayer" and params["REFERENCES"].flags() & \
+        params["REFERENCES"].Flag.FlagOptional
     advanced = {n for n, p in params.items() if p.flags() & p.Flag.FlagAdvanced}
     assert advanced == {"DEVICE", "TILE_SIZE", "FILLED_MASK", "UNCERTAINTY"}
     assert "Inverse distance" in alg.shortHelpString()  # method summaries from the registry

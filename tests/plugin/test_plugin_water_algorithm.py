@@ -148,3 +148,25 @@ def test_parameters_are_typed_with_stable_ids(plugin):
     help_text = alg.shortHelpString()
     for words in ("permanent water", "seasonal water", "no data", "SWIR1", "trained to agree"):
         assert words in help_text
+
+
+def test_band_error_names_the_parameter_not_the_cli_flag(plugin, water_dates, tmp_path):
+    """Two real Menindee dates re-saved with a fourth band and no band names: the engine cannot
+    tell red, NIR and SWIR1 apart and says so in QGIS's words (no `--bands`)."""
+    import numpy as np
+    import rasterio
+
+    paths = []
+    for i, path in enumerate(water_dates[:2]):
+        with rasterio.open(path) as ds:
+            values, profile = ds.read(), dict(ds.profile, count=4)
+        out = tmp_path / f"unnamed_{i}.tif"
+        with rasterio.open(out, "w", **profile) as dst:
+            dst.write(np.concatenate([values, values[:1]]))
+        paths.append(str(out))
+    with pytest.raises(QgsProcessingException) as caught:
+        processing.run(WATER, {"INPUTS": paths, "FILL_METHOD": "none",
+                               "OUTPUT": str(tmp_path / "classes.tif")})
+    message = str(caught.value)
+    assert "red, NIR and SWIR1" in message and "Bands parameter (Advanced)" in message
+    assert "--bands" not in message

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.gaps.simulate import SlcOffGeometry, simulate_slc_off_mask
+from engine.gaps.simulate import SlcOffGeometry, mask_with_gaps, simulate_slc_off_mask
 from engine.jobs.simulate import geometry_for
 
 MIN_GAP_FRACTION = 0.05
@@ -37,13 +37,11 @@ def crop_positions(valid_all: np.ndarray, size: int, n: int) -> list:
 
 def eval_mask(size: int, geometry: SlcOffGeometry, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    for _ in range(50):
-        limit = max(0.0, 1.0 - geometry.u_half_extent(size, size))
-        mask = simulate_slc_off_mask(size, size, geometry, seed=int(rng.integers(2 ** 31)),
-                                     center_u=float(rng.uniform(-limit, limit)))
-        if mask.mean() >= MIN_GAP_FRACTION:
-            return mask
-    return mask
+    limit = max(0.0, 1.0 - geometry.u_half_extent(size, size))
+    return mask_with_gaps(
+        lambda _: simulate_slc_off_mask(size, size, geometry, seed=int(rng.integers(2 ** 31)),
+                                        center_u=float(rng.uniform(-limit, limit))),
+        MIN_GAP_FRACTION, 50)
 
 
 def scene_crops(loaded, size: int = 128, n: int = 16, seed: int = 0) -> list:

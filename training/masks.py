@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import rasterio
 
-from engine.gaps.simulate import SlcOffGeometry, simulate_slc_off_mask
+from engine.gaps.simulate import SlcOffGeometry, mask_with_gaps, simulate_slc_off_mask
 
 MIN_GAP_FRACTION = 0.05
 MAX_TRIES = 30
@@ -19,17 +19,15 @@ def load_real_mask(path: str = REAL_MASK) -> np.ndarray:
 
 def simulated_mask(rng: np.random.Generator, size: int, pixel_size_m: float = 30.0) -> np.ndarray:
     """A size x size SLC-off mask somewhere in a swath at a random latitude (|lat| <= 60)."""
-    for _ in range(MAX_TRIES):
+    def draw(_):
         geometry = SlcOffGeometry(pixel_size_m=pixel_size_m,
                                   latitude_deg=float(rng.uniform(-60, 60)),
                                   grid_rotation_deg=float(rng.uniform(-5, 5)))
         limit = max(0.0, 1.0 - geometry.u_half_extent(size, size))
         u = float(rng.uniform(-limit, limit))
-        mask = simulate_slc_off_mask(size, size, geometry, seed=int(rng.integers(2 ** 31)),
+        return simulate_slc_off_mask(size, size, geometry, seed=int(rng.integers(2 ** 31)),
                                      center_u=u)
-        if mask.mean() >= MIN_GAP_FRACTION:
-            return mask
-    return mask
+    return mask_with_gaps(draw, MIN_GAP_FRACTION, MAX_TRIES)
 
 
 def real_mask_crop(rng: np.random.Generator, real: np.ndarray, size: int) -> np.ndarray:

@@ -5,6 +5,7 @@ from engine.cli import arg_types
 from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
 from engine.jobs.evaluate import evaluate_file, scores_summary, scores_text
+from engine.tiling import DEFAULT_TILE_PX
 
 
 def add_parser(sub) -> None:
@@ -19,7 +20,8 @@ def add_parser(sub) -> None:
     p.add_argument("--png", help="also write a before/after/truth comparison PNG here "
                                  "(default: none; the scores are printed either way)")
     p.add_argument("--device", default="auto", choices=DEVICES)
-    p.add_argument("--tile", type=int, default=512, metavar="N")
+    p.add_argument("--tile", type=int, default=DEFAULT_TILE_PX, metavar="N",
+                   help=f"tile size in px (default {DEFAULT_TILE_PX})")
     p.add_argument("--reference", action="append", default=[], metavar="REF",
                    help="another date of the same place for the methods that fill from "
                         "reference dates (nspi, llhm); repeat for several")

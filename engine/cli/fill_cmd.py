@@ -10,6 +10,7 @@ from engine.methods import (AUTO, DEFAULT_METHOD, DEFAULT_REFERENCE_METHOD, FALL
                             list_methods, resolve_method)
 from engine.preview import check_image_path
 from engine.runner import FillReport, RunOptions
+from engine.tiling import DEFAULT_TILE_PX
 
 
 def add_parser(sub) -> None:
@@ -25,7 +26,8 @@ def add_parser(sub) -> None:
     p.add_argument("--method", default=AUTO,
                    help=f"fill method (default {AUTO}: {DEFAULT_METHOD}{fallback})")
     p.add_argument("--device", default="auto", choices=DEVICES, help="where neural methods run")
-    p.add_argument("--tile", type=int, default=512, metavar="N", help="tile size in px (default 512)")
+    p.add_argument("--tile", type=int, default=DEFAULT_TILE_PX, metavar="N",
+                   help=f"tile size in px (default {DEFAULT_TILE_PX})")
     p.add_argument("--mask", help="raster of the same grid: non-zero pixels are filled "
                                   "(instead of the detected gaps)")
     p.add_argument("--reference", action="append", default=[], metavar="REF",

@@ -6,8 +6,8 @@ import sys
 from engine.cli.progress import ProgressBar, add_progress_option, emit_json
 from engine.device import DEVICES
 from engine.jobs.water import DEFAULT_FILL_METHOD, classify_water
-from engine.jobs.water_summary import water_summary, water_text
 from engine.water.bands import parse_band_list
+from engine.tiling import DEFAULT_TILE_PX
 
 
 def add_parser(sub) -> None:
@@ -30,8 +30,8 @@ def add_parser(sub) -> None:
     p.add_argument("--reflectance-scale", type=float, metavar="FACTOR",
                    help="multiply pixel values by FACTOR to get reflectance (default: from "
                         "product metadata or the pixel type, e.g. 0.0001 for int16)")
-    p.add_argument("--tile", type=int, default=512, metavar="N",
-                   help="tile size in px (default 512)")
+    p.add_argument("--tile", type=int, default=DEFAULT_TILE_PX, metavar="N",
+                   help=f"tile size in px (default {DEFAULT_TILE_PX})")
     add_progress_option(p)
     p.set_defaults(run=run)
 
@@ -48,9 +48,9 @@ def run(args) -> int:
                                 bands=parse_band_list(args.bands),
                                 reflectance_scale=args.reflectance_scale, tile_px=args.tile,
                                 progress=bar)
-    print(water_text(report, output))
+    print(report.summary_text())
     for note in report.notes:
         print(note, file=sys.stderr)
     if args.progress == "json":
-        emit_json("done", output=output, **water_summary(report))
+        emit_json("done", output=output, **report.summary())
     return 0

@@ -203,3 +203,20 @@ def burn_gaps(data: np.ndarray, mask: np.ndarray, nodata: Optional[float]) -> np
     out = data.copy()
     out[:, mask] = fill
     return out
+
+
+def mask_with_gaps(draw, min_fraction: float, tries: int, *, strict: bool = False,
+                   what: str = "this raster") -> np.ndarray:
+    """The first of `tries` masks `draw(k)` (k = 0, 1, ...) with at least `min_fraction` gap
+    pixels. A window near the swath centre has gaps under 2 px (interpolated on the ground) or
+    none, which would score or teach nothing, so such placements are drawn again. When no draw
+    qualifies: an InputError if `strict` (a user's evaluation), else the last draw (training
+    crops, where an occasional thin mask does no harm)."""
+    mask = None
+    for k in range(tries):
+        mask = draw(k)
+        if mask.mean() >= min_fraction:
+            return mask
+    if strict or mask is None:
+        raise InputError(f"could not place simulated gaps on {what} (is it tiny?)")
+    return mask

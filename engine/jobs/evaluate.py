@@ -11,7 +11,7 @@ import numpy as np
 from rasterio.windows import Window
 
 from engine.errors import InputError
-from engine.gaps.simulate import burn_gaps, simulate_slc_off_mask
+from engine.gaps.simulate import burn_gaps, mask_with_gaps, simulate_slc_off_mask
 from engine.io import ArrayScene, open_scene
 from engine.io.writer import ArraySink, AtomicFile, check_output_path
 from engine.jobs.simulate import gap_nodata, geometry_for
@@ -73,12 +73,11 @@ def evaluation_mask(profile, seed: int) -> np.ndarray:
     """Seeded SLC-off mask for scoring. A crop that happens to sit near the swath centre gets
     no nodata at all (gaps there are under 2 px and interpolated by the ground system), which
     scores nothing; such placements are skipped deterministically by moving on the seed."""
-    for k in range(50):
-        mask = simulate_slc_off_mask(profile.height, profile.width, geometry_for(profile),
-                                     seed=seed + k * _SEED_STEP)
-        if mask.mean() >= MIN_EVAL_GAP_FRACTION:
-            return mask
-    raise InputError("could not place simulated gaps on this raster (is it tiny?)")
+    geometry = geometry_for(profile)
+    return mask_with_gaps(
+        lambda k: simulate_slc_off_mask(profile.height, profile.width, geometry,
+                                        seed=seed + k * _SEED_STEP),
+        MIN_EVAL_GAP_FRACTION, 50, strict=True)
 
 
 def evaluate_file(clean_path: str, methods: Sequence[str], seed: int = 0,

@@ -55,6 +55,22 @@ class WaterReport:
     seconds: float = 0.0
     notes: list = field(default_factory=list)
 
+    def summary(self) -> dict:
+        """The JSON `done` event's fields after `output`, built here only: the CLI streams them
+        and the plugin's in-process run returns them, so the plugin never knows which ran."""
+        return {"dates": self.dates, "fill_method": self.fill_method, "device": self.device,
+                "pixel_counts": dict(self.pixel_counts), "areas_km2": dict(self.areas_km2),
+                "areas_ha": dict(self.areas_ha), "notes": list(self.notes)}
+
+    def summary_text(self) -> str:
+        """What the CLI prints: a headline, then each class's area and pixel count."""
+        lines = [f"{self.output}: {self.dates} dates, gaps filled with {self.fill_method}, "
+                 f"classified on {self.device} in {self.seconds:.1f} s"]
+        lines += [f"  {name:<16} {km2:12.3f} km2 {self.areas_ha[name]:14.1f} ha "
+                  f"({self.pixel_counts[name]} px)" for name, km2 in self.areas_km2.items()]
+        lines.append(f"  {'no data':<16} {self.pixel_counts['no data']} px")
+        return "\n".join(lines)
+
 
 def classify_water(date_paths: Sequence[str], output_path: str, *,
                    fill_method: str = DEFAULT_FILL_METHOD, device: str = "auto",

@@ -63,13 +63,3 @@ def fold_bands(values: torch.Tensor, known: torch.Tensor):
 def unfold_bands(x: torch.Tensor, batch: int) -> torch.Tensor:
     """(b*nb, 1, h, w) -> (b, nb, h, w)."""
     return x.reshape(batch, -1, x.shape[-2], x.shape[-1])
-
-
-def pad_to_multiple(x: torch.Tensor, multiple: int):
-    """Reflect-pad the bottom/right so h and w are multiples of `multiple`; returns (x, h, w)."""
-    h, w = x.shape[-2:]
-    ph, pw = (-h) % multiple, (-w) % multiple
-    if ph or pw:
-        mode = "reflect" if h > ph and w > pw else "replicate"
-        x = F.pad(x, (0, pw, 0, ph), mode=mode)
-    return x, h, w

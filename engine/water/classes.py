@@ -36,8 +36,3 @@ def seasonality(water: np.ndarray, valid: np.ndarray) -> np.ndarray:
     out[(n_water > 0) & (n_water == n_valid)] = PERMANENT
     out[n_valid == 0] = NO_DATA
     return out
-
-
-def class_counts(classes: np.ndarray) -> np.ndarray:
-    """Pixel count per class code 0-3."""
-    return np.bincount(np.asarray(classes, np.uint8).ravel(), minlength=4)[:4]

@@ -39,11 +39,10 @@ def run_water(request: WaterRequest, progress: Optional[Callable[[int, int], Non
 
 def _water_in_process(request: WaterRequest, progress, cancel) -> dict:
     from engine.jobs.water import classify_water
-    from engine.jobs.water_summary import water_summary
     from engine.water.bands import parse_band_list
 
     report = classify_water(list(request.dates), request.output_path,
                             fill_method=request.fill_method, device=request.device,
                             bands=parse_band_list(request.bands),
                             tile_px=request.tile_px, progress=progress, cancel=cancel)
-    return {"event": "done", "output": request.output_path, **water_summary(report)}
+    return {"event": "done", "output": request.output_path, **report.summary()}

@@ -8,7 +8,7 @@ from typing import Optional
 
 import numpy as np
 
-from engine.gaps.simulate import burn_gaps, simulate_slc_off_mask
+from engine.gaps.simulate import burn_gaps, mask_with_gaps, simulate_slc_off_mask
 from engine.io import ArrayScene
 from engine.io.writer import ArraySink
 from engine.jobs.evaluate import ArrayMask
@@ -26,11 +26,10 @@ def gap_mask(scene: WaterScene, date: int, seed: int) -> np.ndarray:
     stripes, as real acquisitions do. Placements with < 10 % gaps are skipped."""
     h, w = scene.shape
     geometry = geometry_for(scene.profile)
-    for k in range(50):
-        mask = simulate_slc_off_mask(h, w, geometry, seed=seed * 1000 + date * 97 + k * _SEED_STEP)
-        if mask.mean() >= MIN_GAP_FRACTION:
-            return mask
-    raise RuntimeError(f"could not place simulated gaps on {scene.name}")
+    return mask_with_gaps(
+        lambda k: simulate_slc_off_mask(h, w, geometry,
+                                        seed=seed * 1000 + date * 97 + k * _SEED_STEP),
+        MIN_GAP_FRACTION, 50, strict=True, what=scene.name)
 
 
 def corrupt(scene: WaterScene, date: int, mask: np.ndarray,

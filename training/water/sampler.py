@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.gaps.simulate import simulate_slc_off_mask
+from engine.gaps.simulate import mask_with_gaps, simulate_slc_off_mask
 from engine.gaps.validity import invalid_mask
 from engine.jobs.simulate import geometry_for
 from engine.water.classes import seasonality
@@ -17,6 +17,8 @@ from training.water.data import WaterScene
 
 SLOTS = 3
 HOLDOUT_MARGIN_PX = 32
+# a corrupted training date needs at least this share of gap pixels (5 draws, else the last)
+CORRUPT_MIN_GAP_FRACTION = 0.08
 # Input kinds for the "augmented" training (clean-only training uses only "clean").
 KIND_PROBS = {"clean": 0.4, "corrupted": 0.2, "imputed": 0.4}
 
@@ -118,12 +120,12 @@ class Sampler:
             return np.asarray(filled[(slice(None),) + win])
         if kind in ("corrupted", "imputed"):
             h, w = s.shape
-            for _ in range(5):
-                mask = simulate_slc_off_mask(self.crop, self.crop, self.geometry[s.name],
-                                             seed=int(self.rng.integers(1 << 30)), row_offset=r0,
-                                             col_offset=c0, scene_height=h, scene_width=w)
-                if mask.mean() >= 0.08:
-                    break
+            mask = mask_with_gaps(
+                lambda _: simulate_slc_off_mask(self.crop, self.crop, self.geometry[s.name],
+                                                seed=int(self.rng.integers(1 << 30)),
+                                                row_offset=r0, col_offset=c0, scene_height=h,
+                                                scene_width=w),
+                CORRUPT_MIN_GAP_FRACTION, 5)
             raw = raw.copy()
             raw[:, mask] = np.asarray(s.profile.nodata).astype(raw.dtype)
         return raw

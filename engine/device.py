@@ -9,6 +9,9 @@ TORCH_REQUIREMENT = "torch==2.13.0"
 
 
 def resolve_device(device: str, needs_torch: bool) -> str:
+    """The device a method will actually run on: `cpu` for methods without torch (whatever was
+    asked), CUDA only when torch sees a usable GPU. Fails early, with an install hint, when torch is
+    needed and missing."""
     if device not in DEVICES:
         raise InputError(f"unknown device {device!r}; choose one of: {', '.join(DEVICES)}")
     if not needs_torch:

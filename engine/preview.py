@@ -38,6 +38,9 @@ def to_rgb(data: np.ndarray, invalid: np.ndarray, bands: Sequence[int],
 
 
 def stretch_limits(data: np.ndarray, invalid: np.ndarray, bands: Sequence[int]) -> list:
+    """Per band, the 2nd and 98th percentiles of the valid pixels: a display stretch computed once
+    (from the input, or the truth) and applied to every panel, so before and after are comparable.
+    (0, 1) for a band with no valid pixel."""
     limits = []
     for b in bands:
         valid = data[b][~invalid[b]]

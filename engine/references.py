@@ -41,10 +41,12 @@ class ReferenceDate:
 
     @property
     def files(self) -> list:
+        """The reference's files, which outputs must never replace."""
         return self._scene.files
 
     @property
     def shared_bands(self) -> int:
+        """How many of the target's bands this reference also has (matched by what they measure)."""
         return sum(b is not None for b in self.band_map)
 
     def read(self, window: Window) -> Reference:
@@ -68,6 +70,7 @@ class ReferenceDate:
         return Reference(values, known, self.days, self.doy)
 
     def close(self) -> None:
+        """Close the user mask, the warped view and the scene."""
         if self._mask is not None:
             self._mask.close()
         if self._on_grid is not self._scene:

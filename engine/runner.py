@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RunOptions:
+    """What the runner needs besides the scene: a registered method name (resolve `auto` first), the
+    tile size (checked here, so a bad --tile fails before any file is opened) and the device."""
+
     method: str
     tile_px: int = DEFAULT_TILE_PX
     device: str = "auto"
@@ -38,6 +41,9 @@ class RunOptions:
 
 @dataclass
 class FillReport:
+    """What a fill did, returned instead of printed: band-pixels filled, footprint and total pixels,
+    tiles seen and filled, time, the statistics used, and notes for the user."""
+
     method: str
     device: str
     gap_pixels: int = 0          # band-pixels that were gaps (and got filled)
@@ -51,6 +57,7 @@ class FillReport:
 
     @property
     def gap_fraction(self) -> float:
+        """Band-pixels filled over all band-pixels: the share `info` reports before a fill."""
         return gap_share(self.gap_pixels, self.total_pixels,
                          len(self.stats.low) if self.stats else 1)
 

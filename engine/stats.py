@@ -15,6 +15,9 @@ LOW_PERCENTILE, HIGH_PERCENTILE = 1.0, 99.0
 
 @dataclass(frozen=True)
 class BandStats:
+    """Per-band 1st and 99th percentiles (`low`, `high`) that map every tile to roughly [0, 1], and
+    the observed value range a fill is clipped to."""
+
     low: tuple   # per band, input units
     high: tuple
     vmin: tuple = ()  # per band, smallest / largest valid value of the decimated read
@@ -31,10 +34,13 @@ class BandStats:
                        np.asarray(self.vmax).reshape(shape))
 
     def normalise(self, data: np.ndarray) -> np.ndarray:
+        """Input units (bands first) to the normalised float32 units methods and models work in."""
         lo, span = self._arrays(data.ndim)
         return ((data.astype(np.float32) - lo) / span).astype(np.float32)
 
     def denormalise(self, values: np.ndarray) -> np.ndarray:
+        """Normalised fills back to input units (float64; the runner then rounds and clips to the
+        input type)."""
         lo, span = self._arrays(values.ndim)
         return values.astype(np.float64) * span + lo
 

@@ -28,6 +28,9 @@ CancelFn = Callable[[], bool]
 
 @dataclass(frozen=True)
 class Tile:
+    """One tile: `core` is what the caller writes, `outer` (core plus halo, clipped to the scene) is
+    what it reads and works on."""
+
     core: Window
     outer: Window
 
@@ -60,6 +63,8 @@ def iter_tiles(height: int, width: int, tile_px: int, halo_px: int) -> Iterator[
 
 
 def tile_count(height: int, width: int, tile_px: int) -> int:
+    """How many tiles `iter_tiles` yields for this size, for progress totals before the loop
+    starts."""
     return -(-height // tile_px) * -(-width // tile_px)
 
 

@@ -15,6 +15,8 @@ from engine.tiling import DEFAULT_TILE_PX
 
 
 def add_parser(sub) -> None:
+    """Register `batch`: the paths are positional (inputs first, the output folder last) so that
+    shell globs and list files can be passed as they are."""
     p = sub.add_parser(
         "batch", help="run fill, fill-stack or water over many scenes on a Dask cluster",
         description="Run one job over every scene of the inputs, grouped by WRS path/row and "
@@ -50,6 +52,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    """Run the batch and print its summary; exit 1 when any task failed. Unlike a single fill, an
+    interrupt keeps the tasks already finished and recorded, so `--resume` can go on from them."""
     from engine.jobs.batch import run_batch
 
     if len(args.paths) < 2:

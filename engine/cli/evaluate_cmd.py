@@ -9,6 +9,7 @@ from engine.tiling import DEFAULT_TILE_PX
 
 
 def add_parser(sub) -> None:
+    """Register `evaluate`: defaults to the classical methods, which need no PyTorch."""
     p = sub.add_parser("evaluate", help="score fill methods on simulated gaps of a clean raster",
                        description="Burn seeded SLC-off gaps into CLEAN, fill them with each "
                                    "method and print gap RMSE, PSNR and MS-SSIM.")
@@ -30,6 +31,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    """Score each method on the same seeded gaps and print the table (and a JSON summary for
+    programs)."""
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     png = args.png
     with ProgressBar("evaluate", args.progress) as bar:

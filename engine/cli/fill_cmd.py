@@ -14,6 +14,8 @@ from engine.tiling import DEFAULT_TILE_PX
 
 
 def add_parser(sub) -> None:
+    """Register `fill`; its description lists every registered method, read from the registry so the
+    help never falls behind it."""
     methods = "; ".join(f"{m.name}: {m.summary}" for m in list_methods())
     p = sub.add_parser("fill", help="fill the gaps of a raster or Landsat product",
                        description="Fill SLC-off gaps (nodata inside the scene footprint) and "
@@ -47,6 +49,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    """Resolve `auto` (the reference method when `--reference` is given) before any file is opened:
+    a default that cannot run here falls back with a note on stderr instead of failing halfway."""
     if args.reference and args.method in (AUTO, None, ""):
         args.method = DEFAULT_REFERENCE_METHOD
     args.method, note = resolve_method(args.method, args.device)

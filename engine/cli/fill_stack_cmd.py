@@ -13,6 +13,7 @@ from engine.tiling import DEFAULT_TILE_PX
 
 
 def add_parser(sub) -> None:
+    """Register `fill-stack`; `--method` names a method that fills from other dates."""
     p = sub.add_parser(
         "fill-stack", help="fill every date of a time series from its nearest other dates",
         description="Fill the SLC-off gaps of each date from the K dates nearest to it in "
@@ -38,6 +39,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    """Check the output folder exists before any date is opened (the last path is easily mistaken
+    for an input), then fill every date."""
     if len(args.paths) < 3:
         raise InputError(f"fill-stack needs at least two dates and an output folder, got "
                          f"{len(args.paths)} path(s)")

@@ -6,6 +6,7 @@ from engine.jobs.info import describe_file
 
 
 def add_parser(sub) -> None:
+    """Register `info`."""
     p = sub.add_parser("info", help="describe a raster and its gaps",
                        description="Print grid, bands, nodata handling, the gap and footprint "
                                    "fractions, and whether the gaps look like SLC-off stripes.")
@@ -15,6 +16,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    """Print what the engine will make of an input (grid, nodata handling, gap share, SLC-off look)
+    without writing anything."""
     with ProgressBar("scan", args.progress) as bar:
         info = describe_file(args.input, progress=bar)
     p = info.profile

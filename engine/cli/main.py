@@ -24,11 +24,14 @@ class OneLineParser(argparse.ArgumentParser):
     message already names the option). Sub-commands inherit this class; --help is unchanged."""
 
     def error(self, message: str):
+        """Print one `error:` line and exit 2, the same contract as any other bad input."""
         print(f"error: {message} (see --help)", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The full parser, one sub-command per module in `VERBS`; each module registers its own options
+    and its `run`."""
     parser = OneLineParser(
         prog="python -m engine",
         description="Fill Landsat 7 SLC-off scanline gaps in whole scenes.")
@@ -41,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Entry point of `python -m engine`: returns the exit code (0, 1 internal, 2 bad input, 130
+    interrupted) instead of raising, and makes sure an interrupted or failed job leaves no output
+    behind."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

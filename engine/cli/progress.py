@@ -9,6 +9,7 @@ MODES = ("bar", "json", "none")
 
 
 def add_progress_option(parser) -> None:
+    """Add `--progress bar|json|none` and `--quiet`; json is what the QGIS plugin's worker reads."""
     parser.add_argument("--progress", choices=MODES, default="bar",
                         help="bar (default), json (one JSON object per line on stderr, for "
                              "programs), or none")
@@ -17,10 +18,16 @@ def add_progress_option(parser) -> None:
 
 
 def emit_json(event: str, **fields) -> None:
+    """One JSON event per line on stderr, flushed at once so a reading process sees it immediately
+    (stdout stays free for the human summary)."""
     print(json.dumps({"event": event, **fields}), file=sys.stderr, flush=True)
 
 
 class ProgressBar:
+    """The `progress(done, total)` callback the jobs take, shown as a tqdm bar, JSON events or
+    nothing. A context manager so the bar is closed (and the terminal line cleared) even when the
+    job fails; tqdm is only imported once a bar is drawn."""
+
     def __init__(self, label: str, mode: str = "bar", unit: str = "tile"):
         self.label, self.mode, self.unit, self._bar = label, mode, unit, None
 

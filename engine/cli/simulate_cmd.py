@@ -7,6 +7,7 @@ from engine.jobs.simulate import simulate_file
 
 
 def add_parser(sub) -> None:
+    """Register `simulate`."""
     p = sub.add_parser("simulate", help="burn realistic SLC-off gaps into a clean raster",
                        description="Write CLEAN with seeded SLC-off gaps (tilt, period, stagger, "
                                    "width profile of real Landsat 7 scenes) set to nodata.")
@@ -18,6 +19,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    """Burn seeded gaps into a clean raster and print the share set to nodata."""
     with ProgressBar("simulate", args.progress) as bar:
         fraction = simulate_file(args.clean, args.output, args.seed, progress=bar)
     print(f"{args.output}: {100 * fraction:.1f} % of pixels set to nodata (seed {args.seed})")

@@ -11,6 +11,7 @@ from engine.tiling import DEFAULT_TILE_PX
 
 
 def add_parser(sub) -> None:
+    """Register `water`: dates first, output last, as for `batch` and `fill-stack`."""
     p = sub.add_parser(
         "water", help="classify water seasonality from two or more dates",
         description="Fill each date's SLC-off gaps, align the dates to the first one's grid and "
@@ -37,6 +38,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    """Classify water from two or more dates and print the area of each class; notes (e.g. a fill
+    method that fell back) go to stderr."""
     from engine.errors import InputError
 
     if len(args.paths) < 3:

@@ -134,6 +134,8 @@ def _max_cut_length(profile, border_run: int) -> float:
 
 
 def scene_borders(scene) -> Borders:
+    """Decide once per scene, from its top and bottom rows, which border columns hold stripes cut by
+    a crop; every tile then uses the same answer, so tiled and whole-scene gap detection agree."""
     p = scene.profile
     depth = min(p.height, bridge_length_px(p.pixel_size_m))
     max_length = _max_cut_length(p, border_run_px(p.pixel_size_m))

@@ -77,18 +77,22 @@ class SlcOffGeometry:
 
     @property
     def period_px(self) -> float:
+        """Stripe period in pixels of this grid."""
         return self.period_m / self.pixel_size_m
 
     @property
     def edge_width_px(self) -> float:
+        """Gap width at the swath edge (|u| = 1) in pixels."""
         return self.edge_width_m / self.pixel_size_m
 
     @property
     def half_swath_px(self) -> float:
+        """Half the swath width in pixels: the scale of the cross-track coordinate u."""
         return self.half_swath_m / self.pixel_size_m
 
     @property
     def min_gap_px(self) -> float:
+        """Gaps narrower than this (pixels) are not burned: the ground system interpolated them."""
         return self.min_gap_m / self.pixel_size_m
 
     def u_half_extent(self, height: int, width: int) -> float:

@@ -24,13 +24,18 @@ class BandView(Scene):
 
     @property
     def files(self) -> list:
+        """The underlying scene's files: a view reads them too, so outputs must not replace them."""
         return self.scene.files
 
     def read(self, window: Window) -> np.ndarray:
+        """The selected bands of the window, in the view's order."""
         return self.scene.read(window)[self.indices]
 
     def read_qa_fill(self, window: Window) -> Optional[np.ndarray]:
+        """The scene's own QA fill flags: they are per pixel, so a band subset does not change
+        them."""
         return self.scene.read_qa_fill(window)
 
     def read_strided(self, step: int) -> np.ndarray:
+        """The selected bands of the scene's strided sample, for statistics of the view."""
         return self.scene.read_strided(step)[self.indices]

@@ -73,9 +73,11 @@ class AlignedRaster:
                                   init_dest_nodata=True)
 
     def read(self, window: Window) -> np.ndarray:
+        """All bands of `window` on the reference grid, warped on demand."""
         return self._src.read(window=window)
 
     def close(self) -> None:
+        """Close the warper and the file."""
         if self._src is not self._ds:
             self._src.close()
         self._ds.close()

@@ -25,10 +25,12 @@ def on_signal(signum=None, frame=None) -> None:
 
 
 def stop_requested() -> bool:
+    """Whether a stop signal arrived; writers ask after a GDAL call, which may have swallowed it."""
     return _state["stop"]
 
 
 def raise_if_stopped() -> None:
+    """Turn a recorded stop into KeyboardInterrupt at a point where unwinding is safe."""
     if _state["stop"]:
         raise KeyboardInterrupt
 

@@ -187,6 +187,7 @@ class MaskReader:
         self._ds = rasterio.open(path)
 
     def read(self, window: Window) -> np.ndarray:
+        """Pixels to fill in `window` (True where the mask is non-zero)."""
         return self._ds.read(1, window=window) != 0
 
     @property
@@ -195,6 +196,7 @@ class MaskReader:
         return [p for p in [self._ds.name] + list(self._ds.files) if not p.startswith("/vsi")]
 
     def close(self) -> None:
+        """Close the mask file."""
         self._ds.close()
 
 
@@ -214,4 +216,6 @@ def _check_same_grid(mask: _Probe, profile: SceneProfile) -> None:
 
 
 def open_mask(path: str, profile: SceneProfile) -> MaskReader:
+    """Open a user mask for the input described by `profile`; refused (InputError) unless it has the
+    same size, CRS and grid, because a shifted mask would fill the wrong pixels silently."""
     return MaskReader(path, profile)

@@ -22,6 +22,8 @@ MIN_CHECKED_BYTES = 256 << 20
 
 
 def check_grid(transform, path: str) -> None:
+    """Refuse a geotransform the engine cannot work on (not finite, rotated or sheared, zero pixel
+    size) with a message that says how to fix it; `path` only names the file."""
     a, b, _, d, e, _ = tuple(transform)[:6]
     if not all(math.isfinite(v) for v in tuple(transform)[:6]):
         raise InputError(f"{path} has a geotransform that is not finite")

@@ -102,6 +102,7 @@ class Scene:
     files: list = []
 
     def read(self, window: Window) -> np.ndarray:  # (count, h, w), native dtype
+        """All bands of `window`, shape (count, h, w), in the native dtype."""
         raise NotImplementedError
 
     def read_qa_fill(self, window: Window) -> Optional[np.ndarray]:
@@ -134,6 +135,7 @@ class Scene:
         raise NotImplementedError
 
     def close(self) -> None:
+        """Release open files; a no-op for in-memory scenes, so callers can close any scene."""
         pass
 
     def __enter__(self):
@@ -154,10 +156,12 @@ class ArrayScene(Scene):
                                             width=data.shape[2], dtype=str(data.dtype))
 
     def read(self, window: Window) -> np.ndarray:
+        """A copy of the window, so a caller that writes into the tile cannot change the scene."""
         (r0, r1), (c0, c1) = window.toranges()
         return self.data[:, r0:r1, c0:c1].copy()
 
     def read_strided(self, step: int) -> np.ndarray:
+        """A copy of every `step`-th row and column."""
         return self.data[:, ::step, ::step].copy()
 
 
@@ -198,6 +202,7 @@ class RasterioScene(Scene):
         return self._datasets[path]
 
     def read(self, window: Window) -> np.ndarray:
+        """The window of every member band, stacked in band order; read errors become InputError."""
         bands = [self._read_band(ds, b, window) for ds, b in self._members]
         return np.stack(bands)
 
@@ -209,18 +214,23 @@ class RasterioScene(Scene):
             raise InputError(f"cannot read {ds.name}: {_first_line(exc)}") from None
 
     def read_qa_fill(self, window: Window) -> Optional[np.ndarray]:
+        """The QA band's fill bit for the window (True = fill), or None without a QA band."""
         if self._qa is None:
             return None
         qa = self._read_band(self._qa[0], self._qa[1], window)
         return (qa.astype(np.int64) >> self._qa_fill_bit) & 1 == 1
 
     def read_qa_untrusted(self, window: Window) -> Optional[np.ndarray]:
+        """QA flags for fill, cloud, shadow or snow in the window (True), interpreted for the
+        product's collection, or None without a QA band."""
         if self._qa is None:
             return None
         return qa_untrusted(self._read_band(self._qa[0], self._qa[1], window),
                             self.qa_collection)
 
     def read_strided(self, step: int) -> np.ndarray:
+        """Every `step`-th pixel, read by GDAL at the reduced size (`out_shape`), so the statistics
+        pass never holds the full scene."""
         p = self.profile
         shape = (max(1, p.height // step), max(1, p.width // step))
         full = Window(0, 0, p.width, p.height)
@@ -236,6 +246,7 @@ class RasterioScene(Scene):
         return list(dict.fromkeys(p for p in found if not p.startswith("/vsi")))
 
     def close(self) -> None:
+        """Close every dataset the scene opened (bands, QA); safe to call twice."""
         for ds in self._datasets.values():
             ds.close()
         self._datasets = {}

@@ -62,9 +62,11 @@ class WarpedScene(Scene):
 
     @property
     def files(self) -> list:
+        """The source scene's files, which outputs must not replace."""
         return self.scene.files
 
     def read(self, window: Window) -> np.ndarray:
+        """Bands of `window` on the target grid, resampled bilinearly."""
         return np.stack([vrt.read(b, window=window) for vrt, b in self._values])
 
     def invalid(self, window: Window, data: np.ndarray) -> np.ndarray:
@@ -76,11 +78,14 @@ class WarpedScene(Scene):
         return out | invalid_mask(data, p.nodata, p.zero_fill, None)
 
     def read_qa_fill(self, window: Window) -> Optional[np.ndarray]:
+        """The QA fill flag on the target grid, taken by nearest neighbour so a flag is never
+        blurred."""
         if self._qa is None:
             return None
         return (self._qa[0].read(self._qa[1], window=window).astype(np.int64) & 1) == 1
 
     def read_qa_untrusted(self, window: Window) -> Optional[np.ndarray]:
+        """QA fill/cloud/shadow/snow flags on the target grid, nearest neighbour."""
         if self._qa is None:
             return None
         return qa_untrusted(self._qa[0].read(self._qa[1], window=window),
@@ -97,6 +102,7 @@ class WarpedScene(Scene):
         return np.stack([vrt.read(b, window=full, out_shape=shape) for vrt, b in self._values])
 
     def close(self) -> None:
+        """Close the warpers (the wrapped scene is closed by whoever opened it)."""
         for vrt in self._vrts.values():
             vrt.close()
         self._vrts = {}

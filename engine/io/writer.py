@@ -239,9 +239,12 @@ class AtomicGeoTiff:
         return self._ready
 
     def write(self, window: Window, data: np.ndarray) -> None:
+        """Write a (count, h, w) block of the stage file."""
         self._ds.write(data, window=window)
 
     def commit(self) -> None:
+        """Finish and publish a single file; signals wait until the rename is done. A job with
+        several layers uses `GeoTiffSink.commit`, which prepares all before publishing any."""
         self.prepare()
         with deferred():
             self.publish()
@@ -316,6 +319,8 @@ class AtomicGeoTiff:
 
 
     def abort(self) -> None:
+        """Close and remove every partial file of this output; never raises for a half-written file,
+        so it is safe on any error path."""
         ds = getattr(self, "_ds", None)
         try:
             if ds is not None and not ds.closed:
@@ -341,6 +346,8 @@ class AtomicFile:
         self.published = False
 
     def prepare(self, *args) -> None:
+        """Make the file under its temporary name with `make(partial, *args)`; any failure removes
+        it, and a disk error is reported naming the file the user asked for."""
         try:
             self._make(self._partial, *args)
         except (OSError, OutputError) as exc:  # a full disk: name the file the user asked for
@@ -353,6 +360,7 @@ class AtomicFile:
             raise
 
     def publish(self) -> None:
+        """Rename the prepared file onto its destination."""
         _publish(self._partial, self.path)
         self.published = True
 
@@ -370,6 +378,7 @@ class AtomicFile:
             raise
 
     def abort(self) -> None:
+        """Remove the temporary file(s); the destination is left as it was."""
         for path in _own_partials(self.path):
             try:
                 os.remove(path)
@@ -395,9 +404,12 @@ class GeoTiffSink:
             raise
 
     def wants(self, key: str) -> bool:
+        """Whether a sidecar layer (`key`) was asked for, so the runner computes only what is
+        written."""
         return key in self._layers
 
     def write(self, window: Window, data: np.ndarray, key: str = "main") -> None:
+        """Write a block into layer `key`."""
         self._layers[key].write(window, data)
 
     def commit(self) -> None:
@@ -420,6 +432,8 @@ class GeoTiffSink:
             raise
 
     def abort(self, published_too: bool = False) -> None:
+        """Remove every partial file; with `published_too`, also the layers already renamed in, so a
+        failed commit leaves none of the job's outputs."""
         for layer in self._layers.values():
             layer.abort()
             if published_too and layer.published and os.path.exists(layer.spec.path):
@@ -449,9 +463,11 @@ class ArraySink:
             self.arrays[key] = np.zeros((count, profile.height, profile.width), dtype)
 
     def wants(self, key: str) -> bool:
+        """Whether layer `key` is kept, as `GeoTiffSink.wants`."""
         return key in self.arrays
 
     def write(self, window: Window, data: np.ndarray, key: str = "main") -> None:
+        """Write a block into the in-memory layer `key`."""
         (r0, r1), (c0, c1) = window.toranges()
         self.arrays[key][:, r0:r1, c0:c1] = data
 

@@ -24,6 +24,9 @@ from engine.jobs.batch_tasks import run_task
 
 @dataclass
 class BatchReport:
+    """What `run_batch` hands back instead of printing: this run's manifest records (in the order
+    tasks finished), the tasks `resume` skipped, and where and how long it ran."""
+
     outdir: str
     job: str
     method: str
@@ -35,10 +38,12 @@ class BatchReport:
 
     @property
     def failed(self) -> list:
+        """This run's records of failed tasks; any makes the CLI exit 1."""
         return [r for r in self.records if r["status"] == FAILED]
 
     @property
     def done(self) -> list:
+        """This run's records of tasks that finished and wrote their outputs."""
         return [r for r in self.records if r["status"] == DONE]
 
 

@@ -30,6 +30,10 @@ _SCENE_ID = re.compile(r"L[CEOTM]\d(\d{3})(\d{3})\d{7}[A-Z]{3}\d{2}")
 
 @dataclass(frozen=True)
 class BatchScene:
+    """One scene of a batch: where it is, the path/row that groups it with the other dates of its
+    place, its date (None when unknown) and, when it cannot be read, why, so the batch records the
+    error instead of stopping."""
+
     path: str                       # absolute
     group: str                      # "PPPRRR" (WRS path and row) or "unknown"
     date: Optional[dt.date]

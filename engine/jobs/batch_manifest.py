@@ -16,6 +16,7 @@ DONE, FAILED = "done", "failed"
 
 
 def manifest_path(outdir: str) -> str:
+    """Where the batch's manifest lives in `outdir`."""
     return os.path.join(outdir, MANIFEST_NAME)
 
 
@@ -30,6 +31,8 @@ def file_record(path: str) -> dict:
 
 
 def append_record(outdir: str, record: dict) -> None:
+    """Append one task's record and fsync it before returning, so a batch killed right after still
+    has it on disk."""
     line = json.dumps(record, sort_keys=True) + "\n"
     with open(manifest_path(outdir), "a", encoding="utf-8") as fh:
         fh.write(line)

@@ -18,6 +18,11 @@ JOBS = ("fill", "water", "fill-stack")
 
 @dataclass(frozen=True)
 class BatchTask:
+    """One unit of a batch: a run of an existing job with its inputs (target first), the outputs
+    it will write and a key that stays the same across runs, which is what `--resume` and the
+    manifest match on. A `problem` known while planning is recorded as the task's error without
+    running it."""
+
     key: str                        # stable across runs: the manifest and --resume match on it
     job: str
     group: str

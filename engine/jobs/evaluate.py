@@ -29,6 +29,10 @@ PANEL_SIDE_PX = 400
 
 @dataclass(frozen=True)
 class MethodScore:
+    """One method's score on the simulated gaps: RMSE in input units and in units of each band's
+    1-99 % range (comparable across scenes and sensors), PSNR, MS-SSIM (None when the crop is too
+    small for five scales or pytorch-msssim is missing) and the seconds the fill took."""
+
     method: str
     rmse: float        # gap pixels, input units
     rmse_norm: float   # gap pixels, per-band 1-99 % range = 1
@@ -61,6 +65,7 @@ class ArrayMask:
         self.mask = mask
 
     def read(self, window: Window) -> np.ndarray:
+        """The mask's window; the same call the runner makes on a user's mask file."""
         (r0, r1), (c0, c1) = window.toranges()
         return self.mask[r0:r1, c0:c1]
 

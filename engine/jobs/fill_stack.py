@@ -20,6 +20,9 @@ DEFAULT_MAX_REFERENCES = 2
 
 @dataclass(frozen=True)
 class StackDate:
+    """One date of a time series: its input, its acquisition date (what orders the stack and picks
+    the nearest references) and the output it is filled into."""
+
     path: str
     date: object          # datetime.date
     output: str
@@ -27,6 +30,9 @@ class StackDate:
 
 @dataclass
 class StackReport:
+    """What `fill_stack` hands back: one output per date in date order, the references each was
+    filled from, and each date's FillReport."""
+
     outputs: list = field(default_factory=list)         # one per date, in date order
     references: dict = field(default_factory=dict)      # output -> reference paths used
     reports: list = field(default_factory=list)         # FillReport per date

@@ -20,6 +20,10 @@ STRIPE_WINDOW_PX = 2048
 
 @dataclass(frozen=True)
 class SceneInfo:
+    """What `describe_file` found: the profile, the gap share exactly as `fill` would report it, the
+    footprint and nodata fractions, and the stripe statistics (None when there are no gaps inside
+    the footprint)."""
+
     profile: SceneProfile
     gap_fraction: float        # of all band-pixels, as `fill` reports it (gap_share)
     footprint_fraction: float  # pixels inside the scene footprint
@@ -29,6 +33,9 @@ class SceneInfo:
 
 @gdal_cache()
 def describe_file(path: str, progress=None, cancel=None) -> SceneInfo:
+    """Scan a scene tile by tile with the runner's own gap detection, so the gap share shown before
+    a fill is the one the fill will report; memory stays bounded on whole scenes. Nothing is
+    written."""
     with open_scene(path) as scene:
         p = scene.profile
         gap = nodata = footprint = 0

@@ -9,11 +9,15 @@ from engine.io.writer import LayerSpec
 
 
 def sidecar_path(output: str, suffix: str) -> str:
+    """`<stem>_<suffix><ext>` beside the output (`.tif` when it has no extension), the names users
+    and the plugin look for."""
     stem, ext = os.path.splitext(output)
     return f"{stem}_{suffix}{ext or '.tif'}"
 
 
 def provenance_tags(profile: SceneProfile, source: str, **extra) -> dict:
+    """The input's own dataset tags plus the engine version, the source file name and any `extra`
+    tags (upper-cased), so an output says how it was made."""
     tags = dict(profile.tags)
     tags.update({"PROCESSING_SOFTWARE": f"landsat-gapfill engine {engine.__version__}",
                  "SOURCE_FILE": os.path.basename(os.path.normpath(source))})
@@ -22,10 +26,13 @@ def provenance_tags(profile: SceneProfile, source: str, **extra) -> dict:
 
 
 def main_layer(path: str, profile: SceneProfile, tags: dict) -> LayerSpec:
+    """The main output on the input's profile, with the input's band descriptions."""
     return LayerSpec(path, profile, tags, profile.band_names)
 
 
 def mask_layer(path: str, profile: SceneProfile, tags: dict, description: str) -> LayerSpec:
+    """A single-band uint8 sidecar on the input's grid (no nodata, no band metadata of the input)
+    with one band description."""
     return LayerSpec(path, profile.with_changes(count=1, dtype="uint8", nodata=None,
                                                 band_meta=()), tags, (description,))
 

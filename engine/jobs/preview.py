@@ -8,6 +8,8 @@ PREVIEW_SIDE_PX = 900
 
 
 def write_preview(input_path: str, filled_path: str, png_path: str) -> None:
+    """Write a before/after PNG from decimated reads of the input and the finished fill; the input's
+    validity is used for both, so the gaps are marked where they were."""
     with open_scene(input_path) as src, open_scene(filled_path) as out:
         before = src.read_decimated(PREVIEW_SIDE_PX)
         after = out.read_decimated(PREVIEW_SIDE_PX)

@@ -20,6 +20,8 @@ def gap_nodata(profile: SceneProfile) -> float:
 
 
 def geometry_for(profile: SceneProfile) -> SlcOffGeometry:
+    """The SLC-off geometry for a raster: its pixel size, latitude and grid rotation, which set the
+    stripe tilt and period in pixels."""
     return SlcOffGeometry(pixel_size_m=profile.pixel_size_m,
                           latitude_deg=profile.center_latitude_deg,
                           grid_rotation_deg=profile.grid_rotation_deg)

@@ -42,6 +42,10 @@ DEFAULT_FILL_METHOD = AUTO
 
 @dataclass
 class WaterReport:
+    """What `classify_water` hands back instead of printing: pixel counts and areas per class, how
+    many band-pixels were filled, how many pixels rest on a single valid date, and notes for the
+    user (a fallback fill method, gaps left unfilled)."""
+
     output: str
     dates: int
     fill_method: str

@@ -46,10 +46,15 @@ class PreparedDate:
     filled_pixels: int = 0
 
     def open(self) -> "DateReader":
+        """A reader of this date on the reference grid; close it (or use it as a context manager)
+        when done."""
         return DateReader(self)
 
 
 class DateReader:
+    """Reads one prepared date window by window as reflectance on the reference grid, with its
+    validity, for the tiled classifier."""
+
     def __init__(self, date: PreparedDate):
         self.date = date
         self._raster = AlignedRaster(date.path, date.grid, date.nodata)
@@ -63,6 +68,7 @@ class DateReader:
         return refl, ~invalid
 
     def close(self) -> None:
+        """Close the aligned raster."""
         self._raster.close()
 
 

@@ -21,6 +21,10 @@ NEURAL_HALO_PX = 48
 
 
 class NeuralFill:
+    """A shipped network as a `FillMethod`: the predictor gives mean and std, and the std is
+    multiplied by the model card's `std_scale` (calibrated after training) so that mean +- 2 std
+    holds about 95 % of gap pixels, as calibrated. Models without a std give the mean only."""
+
     def __init__(self, predictor, has_std: bool, std_scale: float = 1.0):
         self.predictor, self.has_std, self.std_scale = predictor, has_std, std_scale
 

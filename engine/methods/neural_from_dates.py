@@ -26,6 +26,11 @@ def _days(value: float) -> float:
 
 
 class ReferenceNeuralFill:
+    """The reference-conditioned network as a `ReferenceFill`: bands run four at a time (bounding
+    memory as the single-image models do), bf16 autocast on CPUs that have it, and the std scaled
+    by the card's calibrated `std_scale`. With no reference it gives the backbone's single-image
+    fill."""
+
     def __init__(self, model, device: str, std_scale: float):
         import torch
 

@@ -20,6 +20,8 @@ class FillResult:
 
 
 class FillMethod(Protocol):
+    """The interface of a single-image fill as the runner calls it, one tile at a time."""
+
     def fill(self, values: np.ndarray, known: np.ndarray) -> FillResult:
         """values: float32 (bands, h, w), roughly [0, 1] per band, 0 where unknown.
         known: bool (bands, h, w). Must return every pixel; the runner keeps only the gaps."""
@@ -27,6 +29,10 @@ class FillMethod(Protocol):
 
 @dataclass(frozen=True)
 class MethodSpec:
+    """Everything a front end needs to know about a fill method without building it: its name and
+    texts for users, the halo that makes tiled fills seamless, what it needs installed, whether it
+    gives an uncertainty or takes references; `factory(device)` builds it only when a job runs."""
+
     name: str                       # stable id used on the command line and in QGIS
     title: str                      # display name
     summary: str                    # one line for users: what it is, speed and quality
@@ -50,6 +56,8 @@ DEFAULT_REFERENCE_METHOD = "nspi"
 
 
 def register(spec: MethodSpec) -> MethodSpec:
+    """Add a method at import time; a second method with the same name is a programming error
+    (ValueError), not something to override silently."""
     if spec.name in _REGISTRY:
         raise ValueError(f"fill method {spec.name!r} is already registered")
     _REGISTRY[spec.name] = spec
@@ -57,6 +65,8 @@ def register(spec: MethodSpec) -> MethodSpec:
 
 
 def get_method(name: str) -> MethodSpec:
+    """The spec of `name`; an unknown name is InputError listing the valid ones, since it usually
+    comes from a user."""
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -64,6 +74,7 @@ def get_method(name: str) -> MethodSpec:
 
 
 def list_methods() -> list:
+    """Every registered method in registration order, the order the CLI help and the plugin show."""
     return list(_REGISTRY.values())
 
 

@@ -22,6 +22,8 @@ class BandMix(nn.Module):
         nn.init.zeros_(self.proj.bias)
 
     def forward(self, x: torch.Tensor, bands: int, band_weight: torch.Tensor | None) -> torch.Tensor:
+        """`x` holds `bands` consecutive bands per image (bands folded into the batch);
+        `band_weight` (images, bands), if given, leaves padded or absent bands out of the mean."""
         n, c, h, w = x.shape
         xb = x.reshape(n // bands, bands, c, h, w)
         if band_weight is None:
@@ -46,6 +48,7 @@ class PixelMLP(nn.Module):
         self.net = nn.Sequential(*mods)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply the 1x1 layers (per pixel, so no spatial context is added here)."""
         return self.net(x)
 
 

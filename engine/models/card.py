@@ -29,6 +29,10 @@ LEGACY_WATER_FORMAT = "water-model-card/1"
 
 @dataclass(frozen=True)
 class ModelCard:
+    """A card as read and checked: its kind, the typed config the model is built from, where the
+    weights are and the sha256 they must have; `info` keeps the whole card (training, metrics,
+    `std_scale`)."""
+
     path: str      # the card's own path (absolute)
     name: str
     kind: str      # a registered model kind (engine.models.kinds)
@@ -129,6 +133,8 @@ def card_dict(kind: str, config, weights_file: str, sha256: str, info: dict) -> 
 
 
 def write_card_json(path: str, card: dict) -> None:
+    """Write a card as indented JSON with a final newline, so cards in the repository diff
+    cleanly."""
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(card, fh, indent=2)
         fh.write("\n")

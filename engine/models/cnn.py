@@ -24,6 +24,7 @@ class ResBlock(nn.Module):
         self.pw_out = nn.Conv2d(channels, channels, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """One pre-activation residual block on (n, channels, h, w)."""
         h = self.pw1(self.dw1(F.relu(self.n1(x))))
         h = self.dw2(F.relu(self.n2(h)))
         return self.pw_out(h + x)
@@ -44,6 +45,8 @@ class ResNetCNN(nn.Module):
         self.out_channels = channels
 
     def forward(self, x, bands: int = 1, band_weight=None):
+        """`bands` and `band_weight` describe how bands are folded into the batch, for the band
+        mixer after the input layer."""
         x = self.inp(x)
         if self.mix is not None:
             x = self.mix(x, bands, band_weight)
@@ -83,6 +86,8 @@ class UNetCNN(nn.Module):
         self.out_channels = channels[0]
 
     def forward(self, x, bands: int = 1, band_weight=None):
+        """`x` (n, c, h, w) with h, w multiples of 2**(levels-1); `bands` and `band_weight` as for
+        BandMix. Returns the full-resolution features."""
         skips = []
         for i, enc in enumerate(self.enc):
             if i > 0:
@@ -99,6 +104,8 @@ class UNetCNN(nn.Module):
 
 
 def build_cnn(kind: str, c_in: int, cfg: dict, band_mix: bool) -> nn.Module:
+    """Build the CNN named in a config (`resnet` or `unet`) from its config dict; an unknown kind is
+    a ValueError because cards are checked before this is reached."""
     if kind == "resnet":
         return ResNetCNN(c_in, cfg.get("channels", 128), cfg.get("layers", 10),
                          cfg.get("kernel_px", 9), band_mix)

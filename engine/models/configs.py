@@ -41,6 +41,9 @@ LINE_SLOPES = (-1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0)
 
 @dataclass(frozen=True)
 class ConvCNPConfig:
+    """`engine.models.convcnp.ConvCNP`'s constructor arguments; defaults are the constructor's (the
+    shipped `fast` preset sets its own in kinds.py)."""
+
     cnn: str = "unet"
     cnn_cfg: CNNConfig = UNetCNNConfig()
     setconv_px: int = 9
@@ -59,6 +62,9 @@ class ConvCNPConfig:
 
 @dataclass(frozen=True)
 class ConvLNPConfig:
+    """`engine.models.convlnp.ConvLNP`'s constructor arguments (encoder and decoder CNNs, latent
+    width, samples in training and at inference)."""
+
     encoder: str = "unet"
     encoder_cfg: CNNConfig = UNetCNNConfig()
     decoder: str = "unet"
@@ -97,6 +103,9 @@ class RefConvCNPConfig:
 
 @dataclass(frozen=True)
 class UNetConfig:
+    """`engine.models.unet.UNet`: the same backbone as the fast ConvCNP's CNN, so comparisons
+    isolate the neural-process parts."""
+
     channels: Tuple[int, ...] = FAST_CHANNELS
     band_mix: bool = True
     convs: Optional[Tuple[int, ...]] = None
@@ -105,12 +114,18 @@ class UNetConfig:
 
 @dataclass(frozen=True)
 class PartialConvConfig:
+    """`engine.models.partialconv.PartialConvUNet`: widths and kernel sizes of the encoder
+    levels."""
+
     channels: Tuple[int, ...] = (16, 32, 64, 96)
     kernels: Tuple[int, ...] = (7, 5, 5, 3)
 
 
 @dataclass(frozen=True)
 class WaterNetConfig:
+    """`engine.water.model.WaterNet`: temporal features per date, U-Net widths and the number of
+    classes."""
+
     temporal_channels: int = 12
     channels: Tuple[int, ...] = (16, 32, 48)
     classes: int = 3

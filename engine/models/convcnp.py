@@ -17,6 +17,10 @@ from engine.models.setconv import SetConv
 
 
 class ConvCNP(nn.Module):
+    """The single-image fill model: `forward(values, known)` on (b, bands, h, w) gives (mean, std)
+    of the same shape. `extra_channels` lets a model built on top (the reference-conditioned
+    ConvCNP) feed its own features into the CNN."""
+
     def __init__(self, cnn: str = "unet", cnn_cfg: dict | None = None, setconv_px: int = 9,
                  decoder_hidden: int = 32, decoder_layers: int = 2, band_mix: bool = True,
                  setconv_levels: int = 1, setconv_sigma_px: float = 2.0,
@@ -36,6 +40,8 @@ class ConvCNP(nn.Module):
         self.multiple = max(self.cnn.multiple, self.setconv.multiple)
 
     def forward(self, values: torch.Tensor, known: torch.Tensor, band_weight=None, **_):
+        """(mean, std), each (b, bands, h, w), in the normalised units of `values`; extra keywords
+        are accepted and ignored, so every fill model is called alike."""
         b, nb = values.shape[:2]
         y, m = fold_bands(values, known)
         feats, cnn_out, out = self.decode(y, m, nb, band_weight)

@@ -17,6 +17,9 @@ from engine.models.padding import pad_features
 
 
 class ConvLNP(nn.Module):
+    """The latent-variable fill model: `forward(values, known)` gives (mean, std) of the mixture
+    over latent samples; training draws `train_samples`, inference `eval_samples`."""
+
     def __init__(self, encoder: str = "unet", encoder_cfg: dict | None = None,
                  decoder: str = "unet", decoder_cfg: dict | None = None, latent: int = 8,
                  setconv_px: int = 9, decoder_hidden: int = 32, decoder_layers: int = 2,
@@ -38,6 +41,9 @@ class ConvLNP(nn.Module):
 
     def forward(self, values, known, band_weight=None, samples: int | None = None,
                 generator: torch.Generator | None = None, return_samples: bool = False):
+        """(mean, std), each (b, bands, h, w). `samples` overrides the number of latent samples and
+        `generator` makes them reproducible; `return_samples` also returns each sample's mean and
+        std."""
         b, nb = values.shape[:2]
         k = samples or (self.train_samples if self.training else self.eval_samples)
         y, m = fold_bands(values, known)

@@ -21,6 +21,9 @@ WATER_KIND = "waternet"   # also the kind of water cards written before the shar
 
 @dataclass(frozen=True)
 class ModelKind:
+    """One registered model: its task, typed config and builder (imported only when a model is
+    built, so listing kinds needs no torch), texts for users and the named presets training uses."""
+
     name: str                 # the kind in model cards; for fill models also the method name
     task: str                 # FILL (gap filling) or WATER (water seasonality)
     config: type              # its typed configuration (engine.models.configs)
@@ -31,6 +34,7 @@ class ModelKind:
     presets: dict = field(default_factory=dict)  # named configurations used by training
 
     def model_class(self):
+        """Import and return the class that builds this kind (needs torch)."""
         module, name = self.builder.split(":")
         return getattr(importlib.import_module(module), name)
 
@@ -39,6 +43,8 @@ _KINDS: dict = {}
 
 
 def register_kind(kind: ModelKind) -> ModelKind:
+    """Add a kind at import time; a second kind with the same name is a programming error
+    (ValueError)."""
     if kind.name in _KINDS:
         raise ValueError(f"model kind {kind.name!r} is already registered")
     _KINDS[kind.name] = kind
@@ -55,10 +61,13 @@ def get_kind(name) -> ModelKind:
 
 
 def kinds(task: str | None = None) -> tuple:
+    """Registered kinds in registration order, optionally only those of one task (FILL, WATER,
+    ...)."""
     return tuple(k for k in _KINDS.values() if task is None or k.task == task)
 
 
 def kind_names(task: str | None = None) -> tuple:
+    """Names of `kinds(task)`, for choices and messages."""
     return tuple(k.name for k in kinds(task))
 
 

@@ -112,6 +112,8 @@ class LineInterp(nn.Module):
         self.out_channels = 2 * len(self.slopes)
 
     def forward(self, values: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+        """`values`, `known` (n, 1, h, w), bands folded into n; always float32, also under autocast.
+        Tiles taller than MAX_ROWS are refused (ValueError): rows are tracked as int16."""
         with torch.autocast(values.device.type, enabled=False):
             k = known[:, 0] > 0
             v = values.float()[:, 0] * k

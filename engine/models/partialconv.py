@@ -13,6 +13,9 @@ from engine.models.padding import pad_features
 
 
 class PartialConv2d(nn.Module):
+    """Convolution over valid pixels only, rescaled by the window's coverage (Liu et al. 2018);
+    returns the features and the updated mask (1 where the window held any valid pixel)."""
+
     def __init__(self, c_in: int, c_out: int, kernel_px: int, stride: int = 1):
         super().__init__()
         self.conv = nn.Conv2d(c_in, c_out, kernel_px, stride, kernel_px // 2, bias=True)
@@ -20,6 +23,7 @@ class PartialConv2d(nn.Module):
         self.stride, self.pad, self.window = stride, kernel_px // 2, float(kernel_px ** 2)
 
     def forward(self, x: torch.Tensor, m: torch.Tensor):
+        """(features, new mask) for input `x` and its mask `m` (1 = valid)."""
         with torch.no_grad():
             cover = F.conv2d(m, self.ones.to(m.dtype), stride=self.stride, padding=self.pad)
             new_m = (cover > 0).to(x.dtype)
@@ -30,6 +34,9 @@ class PartialConv2d(nn.Module):
 
 
 class PartialConvUNet(nn.Module):
+    """The partial-convolution baseline: one band at a time through the U-Net, predicting a mean
+    only (no std), so it is called like the other fill models but gives no uncertainty."""
+
     def __init__(self, channels=(16, 32, 64, 96), kernels=(7, 5, 5, 3)):
         super().__init__()
         self.multiple = 2 ** len(channels)
@@ -47,6 +54,7 @@ class PartialConvUNet(nn.Module):
         self.out = nn.Conv2d(c, 1, 1)
 
     def forward(self, values, known, band_weight=None, **_):
+        """(mean (b, bands, h, w), None): no std."""
         b = values.shape[0]
         y, m = fold_bands(values, known)
         x, h, w = pad_features(torch.cat([y * m, m], 1), self.multiple)

@@ -44,6 +44,10 @@ def time_features(ref_days: torch.Tensor, ref_doy: torch.Tensor) -> torch.Tensor
 
 
 class RefConvCNP(nn.Module):
+    """`forward(values, known, ref_values, ref_known, ref_days, ref_doy)` -> (mean, std); references
+    are (b, R, bands, h, w), R >= 0, each normalised with its own statistics. `base` is the backbone
+    ConvCNP's config, so shipped ConvCNP weights load into it (`load_single_image`)."""
+
     def __init__(self, base: dict, ref_channels=(16, 24), diff_px: int = 9,
                  diff_levels: int = 3, diff_sigma_px: float = 2.0, head_hidden: int = 16,
                  gate_init: float = 1.0, count_scale: float = 4.0):
@@ -80,6 +84,9 @@ class RefConvCNP(nn.Module):
 
     def forward(self, values, known, ref_values=None, ref_known=None, ref_days=None,
                 ref_doy=None, band_weight=None, **_):
+        """(mean, std), each (b, bands, h, w). Without references (None, or R = 0) the backbone's
+        output exactly; `ref_days` and `ref_doy` are (b, R): target minus reference in days, and the
+        day-of-year difference."""
         b, nb, h, w = values.shape
         y, m = fold_bands(values, known)
         if ref_values is None or ref_values.shape[1] == 0:

@@ -47,6 +47,9 @@ class SetConv(nn.Module):
         self.out_channels = 2 * levels + 2
 
     def forward(self, values: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+        """`values`, `known` (n, 1, h, w), bands folded into n; returns (n, 2*levels + 2, h, w), in
+        float32 also under autocast, so the interpolants the mean is built on carry no bf16 rounding
+        (only the CNN's residual does)."""
         with torch.autocast(values.device.type, enabled=False):
             values, known = values.float(), known.float()
             ym = values * known

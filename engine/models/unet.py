@@ -12,6 +12,9 @@ from engine.models.padding import pad_features
 
 
 class UNet(nn.Module):
+    """The plain U-Net baseline: [masked band, mask] in, the band out, one band at a time with band
+    mixing in the coarse levels; a mean only, no std."""
+
     def __init__(self, channels=(12, 24, 48, 64), band_mix: bool = True, convs=None,
                  mix_from: int = 2):
         super().__init__()
@@ -19,6 +22,7 @@ class UNet(nn.Module):
         self.out = nn.Conv2d(self.cnn.out_channels, 1, 1)
 
     def forward(self, values, known, band_weight=None, **_):
+        """(mean (b, bands, h, w), None): no std."""
         b, nb = values.shape[:2]
         y, m = fold_bands(values, known)
         x, h, w = pad_features(torch.cat([y * m, m], 1), self.cnn.multiple)

@@ -17,10 +17,14 @@ __all__ = ["WEIGHTS_DIR", "ModelCard", "card_path", "load_model", "read_card", "
 
 
 def card_path(name: str, weights_dir: Optional[str] = None) -> str:
+    """Where the card of shipped weights `name` lives (in `weights_dir`, default the shipped weights
+    folder)."""
     return os.path.join(weights_dir or WEIGHTS_DIR, f"{name}.json")
 
 
 def read_card(name: str, weights_dir: Optional[str] = None) -> ModelCard:
+    """The card of shipped weights `name`; a missing card is an InputError that says how to export
+    it. The weights' checksum is checked when the model is loaded."""
     path = card_path(name, weights_dir)
     if not os.path.exists(path):
         raise InputError(f"no weights for {name}: {path} is missing (export them with "

@@ -52,6 +52,7 @@ class UNet2d(nn.Module):
         self.head = nn.Conv2d(c1, classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Class logits (n, classes, h, w) for pooled features (n, c_in, h, w)."""
         e1 = self.enc1(x)
         e2 = self.enc2(F.max_pool2d(e1, 2))
         b = self.bottom(F.max_pool2d(e2, 2))
@@ -77,6 +78,8 @@ class WaterNet(nn.Module):
         return F.relu(self.across_dates(x)) * m
 
     def forward(self, refl: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """Logits (B, 3, H, W) for classes 1-3 from `refl` (B, T, 3, H, W) and `valid` (B, T, H, W);
+        any T, any H and W (padded internally to the U-Net's multiple and cropped back)."""
         valid = valid.to(torch.bool)
         h, w = refl.shape[-2:]
         ph, pw = (-h) % DEPTH_MULTIPLE, (-w) % DEPTH_MULTIPLE

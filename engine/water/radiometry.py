@@ -35,6 +35,9 @@ _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz")
 
 @dataclass(frozen=True)
 class Calibration:
+    """Per-band reflectance = value * mult + add, and where the factors came from (an assumed scale
+    is reported to the user as a note: a wrong one shifts every class silently)."""
+
     mult: tuple
     add: tuple
     source: str  # for people: where the factors came from

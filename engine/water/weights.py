@@ -19,6 +19,8 @@ WHAT = "water model"
 
 
 def read_card(card_path: Optional[str] = None) -> ModelCard:
+    """The water model's card (default: the shipped one); a fill model's card is refused, so
+    pointing at the wrong card fails with one line instead of a shape error."""
     card = read_card_file(card_path or DEFAULT_CARD, WHAT)
     if get_kind(card.kind).task != WATER:
         raise InputError(f"{card.path} is a {card.kind} card, not a water model card")
@@ -26,6 +28,8 @@ def read_card(card_path: Optional[str] = None) -> ModelCard:
 
 
 def verify(card: ModelCard) -> None:
+    """Check the weights file against the card's sha256 without building the model (InputError
+    naming the file when it is missing or damaged)."""
     verify_sha256(card.weights, card.sha256, WHAT)
 
 

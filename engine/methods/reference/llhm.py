@@ -38,6 +38,10 @@ _MIN_DENSITY = 1e-6
 
 
 class LlhmFill:
+    """USGS local linear histogram matching as a reference fill; `fallback` fills what no reference
+    predicts. The defaults are the USGS method's (144 common pixels, windows 19-55 px, residual
+    correction on)."""
+
     def __init__(self, fallback: Fallback, min_common: int = MIN_COMMON,
                  half_sizes: Sequence[int] = HALF_SIZES, residual: bool = True):
         self.fallback = fallback
@@ -49,6 +53,8 @@ class LlhmFill:
         return nearest_first(values, known, refs, self, self.fallback)
 
     def predict(self, values: np.ndarray, known: np.ndarray, ref: Reference) -> tuple:
+        """Per band, the gain/bias fit of `ref` onto the target (plus spread residuals), ok only
+        where the reference is valid and a window held enough common pixels."""
         pred = np.zeros(values.shape, dtype=np.float32)
         ok = np.zeros(values.shape, dtype=bool)
         for b in range(values.shape[0]):

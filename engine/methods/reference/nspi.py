@@ -39,6 +39,9 @@ _EPS = 1e-6
 
 
 class NspiFill:
+    """NSPI as a reference fill; `fallback` fills what no reference predicts. The defaults are the
+    paper's (20 similar pixels, windows 11-41 px, 5 classes)."""
+
     def __init__(self, fallback: Fallback, min_similar: int = MIN_SIMILAR,
                  half_sizes: Sequence[int] = HALF_SIZES, classes: int = CLASSES):
         self.fallback = fallback
@@ -50,6 +53,9 @@ class NspiFill:
         return nearest_first(values, known, refs, self, self.fallback)
 
     def predict(self, values: np.ndarray, known: np.ndarray, ref: Reference) -> tuple:
+        """NSPI for the target's gap pixels where `ref` is valid in all the bands it has, growing
+        the window until enough similar pixels are found; ok is False where none is found even in
+        the largest window."""
         bands = values.shape[0]
         pred = np.zeros_like(values, dtype=np.float32)
         ok = np.zeros(values.shape, dtype=bool)

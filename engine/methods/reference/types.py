@@ -30,6 +30,9 @@ class Reference:
 
 
 class ReferenceFill(Protocol):
+    """The interface of a fill from other dates, as the runner calls it (a method registered with
+    `uses_references`)."""
+
     def fill(self, values: np.ndarray, known: np.ndarray,
              refs: Sequence[Reference]) -> FillResult:
         """Every pixel of (bands, h, w); gaps predicted from the references where they can be,
@@ -37,6 +40,9 @@ class ReferenceFill(Protocol):
 
 
 class SingleReferencePredictor(Protocol):
+    """What `nearest_first` needs from a method: a prediction from one reference at a time, with
+    where it holds, so dates can be tried nearest first."""
+
     def predict(self, values: np.ndarray, known: np.ndarray,
                 ref: Reference) -> tuple:
         """(prediction, ok): float32 (bands, h, w) and bool (bands, h, w), ok where the prediction

@@ -37,8 +37,8 @@ def pair(tmp_path_factory):
     with open_scene(str(LT05)) as scene:
         p = scene.profile
         values = scene.read(Window(0, 0, p.width, p.height))
-        with rasterio.open(scene.files[0]) as first:
-            profile = dict(first.profile, driver="GTiff", count=values.shape[0], nodata=0)
+        first = scene.members[0][0]            # the first band's open dataset
+        profile = dict(first.profile, driver="GTiff", count=values.shape[0], nodata=0)
         with rasterio.open(reference, "w", **profile) as out:
             out.write(values)
             out.descriptions = tuple(p.band_names)

@@ -45,6 +45,11 @@ class ReferenceDate:
         return self._scene.files
 
     @property
+    def warped(self) -> bool:
+        """Whether this date is resampled onto the target's grid (another grid or CRS)."""
+        return self._on_grid is not self._scene
+
+    @property
     def shared_bands(self) -> int:
         """How many of the target's bands this reference also has (matched by what they measure)."""
         return sum(b is not None for b in self.band_map)

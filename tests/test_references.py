@@ -155,3 +155,16 @@ def test_acquisition_dates_from_metadata_and_names():
     days, doy = days_apart(*(acquisition_date(profile.with_changes(tags={}), n)
                              for n in ("a_20101230.tif", "b_20110102.tif")))
     assert (days, doy) == (-3.0, -3.0)
+
+
+def test_info_says_which_bands_a_reference_shares():
+    """Landsat 5 TM (B1-B5, B7) as a reference for Landsat 7 ETM+: all six bands, by name."""
+    from tests.helpers import run_cli
+
+    pair = os.path.join(ROOT, "tests", "data", "lethbridge_2000_384")
+    result = run_cli("info", os.path.join(pair, "LE07"), "--reference",
+                     os.path.join(pair, "LT05"), "--progress", "none")
+    assert result.returncode == 0, result.stderr
+    line = [x for x in result.stdout.splitlines() if x.startswith("reference:")]
+    assert line == ["reference:   LT05: shares 6 of 6 band(s) (B1 blue, B2 green, B3 red, "
+                    "B4 nir, B5 swir1, B7 swir2); 40 days earlier; same grid"]

@@ -11,6 +11,9 @@ def add_parser(sub) -> None:
                        description="Print grid, bands, nodata handling, the gap and footprint "
                                    "fractions, and whether the gaps look like SLC-off stripes.")
     p.add_argument("input", help="raster, Landsat product folder, MTL or product tarball")
+    p.add_argument("--reference", action="append", default=[], metavar="REF",
+                   help="also say which bands this other date shares with INPUT, how far apart "
+                        "in time it is and whether it must be warped; repeat for several")
     add_progress_option(p)
     p.set_defaults(run=run)
 
@@ -35,7 +38,30 @@ def run(args) -> int:
         detail = (f"period {s.period_px:.1f} px, tilt {s.tilt_deg:.1f} deg, mean width "
                   f"{s.mean_width_px:.1f} px" if s.period_px else "no periodic stripes")
         print(f"slc-off:     {'yes' if s.looks_like_slc_off else 'no'} ({detail})")
+    for line in reference_lines(args.input, p, args.reference):
+        print(line)
     if args.progress == "json":  # for callers that run info as a worker (the QGIS plugin)
         emit_json("done", gap_fraction=info.gap_fraction,
                   footprint_fraction=info.footprint_fraction)
     return 0
+
+
+def reference_lines(target_path: str, target, references) -> list:
+    """One line per reference: the bands it can lend (by name, across sensors), its time apart
+    and whether it is warped, so a user sees before a fill what each date will contribute."""
+    from engine.references import open_references
+
+    lines = []
+    refs = open_references(references, target, target_path)
+    try:
+        for ref in refs:
+            shared = [target.band_names[t] for t, r in enumerate(ref.band_map) if r is not None]
+            days = ("date unknown" if ref.days != ref.days
+                    else f"{abs(ref.days):.0f} days {'earlier' if ref.days > 0 else 'later'}")
+            grid = "same grid" if ref.warped is False else "another grid (warped tile by tile)"
+            lines.append(f"reference:   {ref.label}: shares {len(shared)} of {len(ref.band_map)} "
+                         f"band(s) ({', '.join(shared)}); {days}; {grid}")
+    finally:
+        for ref in refs:
+            ref.close()
+    return lines

@@ -20,6 +20,7 @@ from ..methods import AUTO, choice, default_method, method_choices, methods_help
 from ..products import input_path, input_problem, is_product_path, product_parameter
 from ..styling import FILLED_MASK_QML, UNCERTAINTY_QML, GroupPlacement, LayerStyler
 from ..worker import FillRequest, run_fill
+from ..worker.gaps import NO_GAPS, measure_gaps
 from .base import (ADVANCED, GapFillAlgorithm, device_parameter, engine_call, progress_to,
                    report_engine, static_enum, tile_size_parameter)
 
@@ -172,6 +173,7 @@ class FillAlgorithm(GapFillAlgorithm):
         report_engine(feedback, running_on(spec.needs_torch, request.device))
         if request.references:
             feedback.pushInfo(f"Reference dates: {', '.join(request.references)}")
+        warn_if_no_gaps(request.input_path, feedback)
         done = engine_call(run_fill, request, progress=progress_to(feedback),
                            cancel=feedback.isCanceled, log=feedback.pushDebugInfo)
         for note in done.get("notes") or []:
@@ -205,3 +207,16 @@ class FillAlgorithm(GapFillAlgorithm):
                     qml_path=qml, placement=group.at(rank, visible=False)))
                 context.addLayerToLoadOnCompletion(path, extra)
         return {}
+
+
+def warn_if_no_gaps(path: str, feedback) -> None:
+    """Say before the run that it will only copy the input (the run is kept: a copy is still a
+    valid output, e.g. in a batch over dates). The scan is the one the dialog shows; when it
+    fails the fill itself reports the problem, so nothing is said here."""
+    try:
+        share = measure_gaps(path, cancel=feedback.isCanceled)
+    except Exception as exc:  # the fill that follows reports the problem in words
+        feedback.pushDebugInfo(f"gap measurement before the run failed: {exc}")
+        return
+    if share.gap_fraction == 0:
+        feedback.pushWarning(NO_GAPS)

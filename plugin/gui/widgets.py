@@ -6,6 +6,8 @@ from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QLabel, QSpinBox, QVBoxLayout, QWidget
 
+from ..worker.gaps import NO_GAPS
+
 
 def populate_methods(combo, choices, selected: str) -> None:
     """One entry per method (methods.MethodChoice or water.FillOption: name, label, summary,
@@ -59,8 +61,7 @@ def gap_text(info, error) -> str:
     """"Gaps: 11.8 % of the raster (12.0 % of the footprint)" from engine.jobs.info's answer."""
     if error is not None or info is None:
         return f"Gaps: cannot measure ({error})"
-    share = 100 * info.gap_fraction / max(info.footprint_fraction, 1e-9)
-    text = f"Gaps: {100 * info.gap_fraction:.1f} % of the raster ({share:.1f} % of the footprint)"
     if info.gap_fraction == 0:
-        text += " — nothing to fill"
-    return text
+        return f"Gaps: {NO_GAPS}"
+    share = 100 * info.gap_fraction / max(info.footprint_fraction, 1e-9)
+    return f"Gaps: {100 * info.gap_fraction:.1f} % of the raster ({share:.1f} % of the footprint)"

@@ -15,7 +15,7 @@ from engine.errors import InputError
 from engine.water.bands import parse_band_list
 
 from ..deps import running_on
-from ..layers import layer_file_path
+from ..products import date_paths, products_parameter, without_products
 from ..styling import WATER_CLASSES_QML, LayerStyler
 from ..water import (area_outputs, areas_text, default_fill_method, fill_option, fill_options,
                      water_problem)
@@ -66,11 +66,12 @@ class WaterAlgorithm(GapFillAlgorithm):
             "<h3>Gap filling</h3><ul>") + options + "</ul>"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        dates = QgsProcessingParameterMultipleLayers(
+        self.addParameter(QgsProcessingParameterMultipleLayers(
             "INPUTS", self.tr("Dates (two or more file-based rasters of the same place)"),
-            QgsProcessing.SourceType.TypeRaster)
-        dates.setMinimumNumberInputs(MIN_DATES)
-        self.addParameter(dates)
+            QgsProcessing.SourceType.TypeRaster, optional=True))
+        self.addParameter(products_parameter(
+            "PRODUCTS", self.tr("and/or Landsat products (*_MTL.txt, folder or .tar.gz), "
+                                "after the layers")))
         options = fill_options()
         method = static_enum("FILL_METHOD", self.tr("Gap filling"), [o.name for o in options],
                              default_fill_method())
@@ -96,10 +97,13 @@ class WaterAlgorithm(GapFillAlgorithm):
         self.addOutput(QgsProcessingOutputString("DEVICE_USED", self.tr("Device used")))
 
     def checkParameterValues(self, parameters, context):  # noqa: N802
-        count = len(self.parameterAsLayerList(parameters, "INPUTS", context))
+        try:
+            count = len(date_paths(self, parameters, context))
+        except QgsProcessingException as exc:
+            return False, str(exc)
         if count < MIN_DATES:
             return False, self.tr(too_few_dates(count))
-        ok, message = super().checkParameterValues(parameters, context)
+        ok, message = super().checkParameterValues(without_products(parameters), context)
         if not ok:
             return ok, message
         problem = water_problem()
@@ -121,17 +125,9 @@ class WaterAlgorithm(GapFillAlgorithm):
     def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802
         """Main thread: resolve each date's file (the dialog's task skips checkParameterValues,
         so the date count is checked here too)."""
-        layers = self.parameterAsLayerList(parameters, "INPUTS", context)
-        if len(layers) < MIN_DATES:
-            raise QgsProcessingException(self.tr(too_few_dates(len(layers))))
-        self._dates = []
-        for layer in layers:
-            path = layer_file_path(layer)
-            if path is None:
-                raise QgsProcessingException(self.tr(
-                    f"date {layer.name()!r} is not a raster layer read from a local file "
-                    "(GeoTIFF or any GDAL format); save it to a file first"))
-            self._dates.append(path)
+        self._dates = date_paths(self, parameters, context)
+        if len(self._dates) < MIN_DATES:
+            raise QgsProcessingException(self.tr(too_few_dates(len(self._dates))))
         return True
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -180,5 +176,5 @@ def in_qgis_words(message: str) -> str:
 
 
 def too_few_dates(count: int) -> str:
-    return (f"water seasonality needs at least {MIN_DATES} dates (raster layers of the same "
-            f"place); got {count}")
+    return (f"water seasonality needs at least {MIN_DATES} dates (raster layers or Landsat "
+            f"products of the same place); got {count}")

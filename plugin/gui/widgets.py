@@ -6,6 +6,7 @@ from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QLabel, QSpinBox, QVBoxLayout, QWidget
 
+from ..products import PRODUCT_FILTER
 from ..worker.gaps import NO_GAPS
 
 
@@ -54,6 +55,17 @@ def geotiff_output_widget() -> QgsFileWidget:
     widget = QgsFileWidget()
     widget.setStorageMode(QgsFileWidget.StorageMode.SaveFile)
     widget.setFilter("GeoTIFF (*.tif *.tiff)")
+    return widget
+
+
+def product_file_widget() -> QgsFileWidget:
+    """A Landsat product to open (its *_MTL.txt or .tar.gz; a folder path may be typed)."""
+    widget = QgsFileWidget()
+    widget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
+    widget.setFilter(PRODUCT_FILTER)
+    widget.setToolTip("A Landsat Collection product instead of a layer: its *_MTL.txt (the band "
+                      "files beside it are read), its folder (type the path) or its "
+                      ".tar/.tar.gz. Clear it to fill the layer above.")
     return widget
 
 

@@ -5,8 +5,6 @@ The engine runs in a worker process like a fill (the water model is a PyTorch ne
 must not be loaded into QGIS); see plugin/worker/water.py."""
 from __future__ import annotations
 
-from html import escape
-
 from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutputNumber,
                        QgsProcessingOutputString, QgsProcessingParameterMultipleLayers,
                        QgsProcessingParameterRasterDestination, QgsProcessingParameterString)
@@ -41,29 +39,31 @@ class WaterAlgorithm(GapFillAlgorithm):
                 "slc-off", "classification"]
 
     def shortHelpString(self) -> str:  # noqa: N802
-        options = "".join(f"<li><b>{escape(o.name)}</b>: {escape(o.summary)}"
-                          + ("" if o.available else f" <i>Not available: {escape(o.reason)}</i>")
-                          + "</li>" for o in fill_options())
+        options = "\n".join(f"- {o.name}: {o.summary}"
+                             + ("" if o.available else f" Not available: {o.reason}")
+                             for o in fill_options())
         return self.tr(
             "Classifies every pixel by how often it was water over two or more dates of the "
             "same place (e.g. Landsat 7 SLC-off scenes of one year). Each date's scanline gaps "
             "are filled first, the dates are aligned to the first one's grid, and a learned "
             "model scores water on each date: a small neural network (PyTorch) trained to agree "
             "with a spectral water rule (red, NIR and SWIR1 tests) on clean scenes, so its "
-            "answers follow that rule, not field surveys."
-            "<h3>Classes (Global Surface Water coding)</h3><ul>"
-            "<li><b>0</b> no data: no valid observation on any date</li>"
-            "<li><b>1</b> not water on any valid date</li>"
-            "<li><b>2</b> seasonal water: water on some valid dates, not on others</li>"
-            "<li><b>3</b> permanent water: water on every valid date</li></ul>"
-            "<p>The output is a paletted uint8 GeoTIFF on the first date's grid. The area of "
-            "each class (km² and ha) is logged and returned as AREA_… outputs.</p>"
-            "<h3>Bands</h3><p>Every date needs red, NIR and SWIR1 (Landsat 4-7 bands 3, 4, 5; "
+            "answers follow that rule, not field surveys.\n"
+            "INPUTS (layers) and PRODUCTS (Landsat products: *_MTL.txt, folders, .tar.gz) are "
+            "the dates, layers first; the first date sets the output grid.\n"
+            "Classes (Global Surface Water coding):\n"
+            "- 0 no data: no valid observation on any date\n"
+            "- 1 not water on any valid date\n"
+            "- 2 seasonal water: water on some valid dates, not on others\n"
+            "- 3 permanent water: water on every valid date\n"
+            "The output is a paletted uint8 GeoTIFF on the first date's grid. The area of "
+            "each class (km² and ha) is logged and returned as AREA_… outputs.\n"
+            "BANDS: every date needs red, NIR and SWIR1 (Landsat 4-7 bands 3, 4, 5; "
             "Landsat 8-9 bands 4, 5, 6) as surface or top-of-atmosphere reflectance, or as "
             "reflectance × 10000 integers. They are found from the band names (e.g. \"B4 "
             "nir\"); a 3-band raster without names is read as red, NIR, SWIR1. Otherwise give "
-            "their 1-based numbers in <i>Bands</i>, e.g. 3,4,5.</p>"
-            "<h3>Gap filling</h3><ul>") + options + "</ul>"
+            "their 1-based numbers in BANDS, e.g. 3,4,5.\n"
+            "FILL_METHOD (by name, or by its number in the list):\n") + options
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterMultipleLayers(

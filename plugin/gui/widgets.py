@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QLabel, QSpinBox, QVBoxLayout, QWidget
+from qgis.PyQt.QtWidgets import (QHBoxLayout, QLabel, QSpinBox, QToolButton, QVBoxLayout,
+                                 QWidget)
 
 from ..products import PRODUCT_FILTER
 from ..worker.gaps import NO_GAPS
@@ -39,6 +40,27 @@ def stacked(*widgets) -> QWidget:
     layout.setContentsMargins(0, 0, 0, 0)
     for widget in widgets:
         layout.addWidget(widget)
+    return row
+
+
+def with_order_buttons(date_list) -> QWidget:
+    """A DateList with Up/Down buttons beside it (dragging works too): the order is the dates'
+    order, and the first sets the output grid."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(date_list, 1)
+    buttons = QVBoxLayout()
+    for text, delta, tip in (("▲", -1, "Move the selected date up"),
+                             ("▼", 1, "Move the selected date down")):
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
+        button.clicked.connect(lambda checked=False, d=delta: date_list.move_current(d))
+        buttons.addWidget(button)
+        setattr(date_list, "up_button" if delta < 0 else "down_button", button)
+    buttons.addStretch(1)
+    layout.addLayout(buttons)
     return row
 
 

@@ -24,6 +24,7 @@ from .widgets import gap_text, populate_methods, product_file_widget, stacked, w
 class FillDialog(RunDialog):
     RUN = FillRun
     WINDOW_TITLE = "Fill Landsat 7 scanlines"
+    HELP_SECTION = "the-fill-scanlines-dialog"
     ICON = "fill"
 
     def __init__(self, iface, parent=None):

@@ -26,6 +26,7 @@ MIN_DATES = 2
 class WaterDialog(RunDialog):
     RUN = WaterRun
     WINDOW_TITLE = "Water classes"
+    HELP_SECTION = "the-water-classes-dialog"
     ICON = "water"
     HIDE_ON_SUCCESS = False  # the class areas are shown here
     SUCCESS_SECONDS = 20

@@ -1,6 +1,6 @@
 """The Water dialog's date list: the plugin's own outputs (a fill, its mask) are not offered as
 dates, and the order can be changed (the first date sets the output grid), surviving a refresh
-of the list when layers come and go."""
+of the list when layers come and go. The dialogs' Help button opens their guide section."""
 from __future__ import annotations
 
 import pathlib
@@ -9,8 +9,10 @@ import shutil
 import processing
 import pytest
 from qgis.core import QgsProject, QgsRasterLayer
+from qgis.PyQt.QtCore import QObject, QUrl, pyqtSlot
+from qgis.PyQt.QtGui import QDesktopServices
 
-from plugin_testing import FILL, wait_for
+from plugin_testing import FILL, ROOT, wait_for
 
 
 @pytest.fixture
@@ -56,3 +58,36 @@ def test_own_outputs_are_not_dates_and_the_order_can_change(plugin, qgis_iface, 
     finally:
         wait_for(lambda: not dialog.background.busy(), what="idle")
         dialog.hide()
+
+
+class _Opened(QObject):
+    """Receives the URLs Qt would hand to the browser (QDesktopServices' own handler hook)."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list = []
+
+    @pyqtSlot(QUrl)
+    def open(self, url):
+        self.urls.append(url.toString())
+
+
+@pytest.mark.parametrize("which, heading", [("fill", "## The Fill scanlines dialog"),
+                                            ("water", "## The Water classes dialog")])
+def test_help_button_opens_the_dialogs_section(plugin, qgis_new_project, which, heading):
+    getattr(plugin, f"show_{which}_dialog")()
+    dialog = getattr(plugin, f"{which}_dialog")
+    opened = _Opened()
+    QDesktopServices.setUrlHandler("https", opened, "open")
+    try:
+        dialog.help_button.click()
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
+        wait_for(lambda: not dialog.background.busy(), what="idle")
+        dialog.hide()
+    assert len(opened.urls) == 1
+    page, anchor = opened.urls[0].split("#")
+    assert page.endswith("/docs/plugin.md")
+    guide = (ROOT / "docs" / "plugin.md").read_text(encoding="utf-8")
+    assert heading in guide  # GitHub's anchor of that heading
+    assert anchor == heading.lstrip("# ").lower().replace(" ", "-")

@@ -2,6 +2,7 @@
 file-based raster layers, and the default names of outputs."""
 from __future__ import annotations
 
+import functools
 import os
 from typing import Optional
 
@@ -17,6 +18,25 @@ def layer_file_path(layer: Optional[QgsRasterLayer]) -> Optional[str]:
     parts = QgsProviderRegistry.instance().decodeUri("gdal", layer.source())
     path = parts.get("path") or ""
     return path if os.path.isfile(path) else None
+
+
+def is_engine_output(path: Optional[str]) -> bool:
+    """True for a raster the engine wrote (fill, sidecar, water classes): its provenance tag."""
+    if not path:
+        return False
+    try:
+        return _engine_tag(path, os.path.getmtime(path))
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=256)
+def _engine_tag(path: str, mtime: float) -> bool:
+    from osgeo import gdal
+
+    dataset = gdal.OpenEx(path, gdal.OF_RASTER)
+    software = (dataset.GetMetadataItem("PROCESSING_SOFTWARE") or "") if dataset else ""
+    return software.startswith("landsat-gapfill")
 
 
 def file_raster_layers(project) -> list:

@@ -8,7 +8,6 @@ lacks (OpenCV, PyTorch) is listed but refused before it starts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from typing import Optional
 
 from engine.device import TORCH_REQUIREMENT
@@ -82,11 +81,9 @@ def choice(name: str) -> MethodChoice:
     raise KeyError(name)
 
 
-def methods_help_html(references: Optional[bool] = False) -> str:
-    """One line per method for shortHelpString: id, title, summary, availability."""
-    items = []
-    for c in method_choices(references):
-        extra = "" if c.available else f" <i>Not available: {escape(c.reason)}</i>"
-        items.append(f"<li><b>{escape(c.name)}</b> — {escape(c.spec.title)}: "
-                     f"{escape(c.spec.summary)}{extra}</li>")
-    return "<ul>" + "".join(items) + "</ul>"
+def methods_help_text(references: Optional[bool] = False) -> str:
+    """One line per method for shortHelpString (plain text: qgis_process prints it as it is,
+    the toolbox makes each line a paragraph): id, title, summary, availability."""
+    return "\n".join(f"- {c.name} — {c.spec.title}: {c.spec.summary}"
+                     + ("" if c.available else f" Not available: {c.reason}")
+                     for c in method_choices(references))

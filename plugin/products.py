@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-from qgis.core import QgsProcessingException, QgsProcessingParameterFile
+from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingParameterFile,
+                       QgsProcessingParameterMultipleLayers)
 
 from .layers import layer_file_path
 
@@ -23,6 +24,66 @@ def product_parameter(name: str, description: str) -> QgsProcessingParameterFile
     param.setHelp("A Landsat Collection product: its *_MTL.txt file (the band files beside it "
                   "are read), the folder holding it, or its .tar/.tar.gz. Instead of a layer.")
     return param
+
+
+def products_parameter(name: str, description: str) -> QgsProcessingParameterMultipleLayers:
+    """Optional list of Landsat products (file paths, in order) for multi-date algorithms."""
+    param = QgsProcessingParameterMultipleLayers(name, description,
+                                                 QgsProcessing.SourceType.TypeFile,
+                                                 optional=True)
+    param.setHelp("Landsat Collection products: *_MTL.txt files (the band files beside them "
+                  "are read), product folders or .tar/.tar.gz files; they follow the layers, "
+                  "in the order given.")
+    return param
+
+
+def without_products(parameters: dict, layers_name: str = "INPUTS") -> dict:
+    """`parameters` with the product paths left out of the layer list, which QGIS would
+    otherwise try to load as layers (and refuse)."""
+    values = parameters.get(layers_name)
+    if not isinstance(values, (list, tuple)):
+        return parameters
+    return dict(parameters, **{layers_name: [v for v in values if not is_product_path(v)]})
+
+
+def date_paths(algorithm, parameters: dict, context, layers_name: str = "INPUTS",
+               products_name: str = "PRODUCTS") -> list:
+    """The dates' files in order: the layer list (where scripts may also put product paths),
+    then the products; QgsProcessingException for a layer not read from a local file or a
+    product that does not exist."""
+    values = parameters.get(layers_name) or []
+    if not isinstance(values, (list, tuple)):
+        values = [values]
+    paths = []
+    for value in values:
+        if is_product_path(value):
+            paths.append(value)
+            continue
+        for layer in algorithm.parameterAsLayerList({layers_name: [value]}, layers_name,
+                                                    context):
+            path = layer_file_path(layer)
+            if path is None:
+                raise QgsProcessingException(
+                    f"date {layer.name()!r} is not a raster layer read from a local file "
+                    "(GeoTIFF or any GDAL format); save it to a file first")
+            paths.append(path)
+    products = parameters.get(products_name) or []
+    for product in products if isinstance(products, (list, tuple)) else [products]:
+        if not is_product_path(product):
+            raise QgsProcessingException(f"not a Landsat product (*_MTL.txt, product folder "
+                                         f"or .tar.gz): {product}")
+        paths.append(product)
+    return paths
+
+
+def product_name(path: str) -> str:
+    """A product's name for layers and output files: the MTL's, folder's or tarball's name
+    without `_MTL.txt` or the archive suffix."""
+    name = os.path.basename(os.path.normpath(path))
+    for suffix in PRODUCT_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[:-len(suffix)]
+    return name
 
 
 def is_product_path(value) -> bool:

@@ -29,8 +29,12 @@ def run(args) -> int:
     print(f"crs:         {p.crs.to_string() if p.crs else 'none'}; pixel {p.pixel_size_m:g} m")
     print(f"nodata:      tag {p.nodata}; zero counts as fill: {p.zero_fill}")
     print(f"footprint:   {100 * info.footprint_fraction:.1f} % of the raster")
-    print(f"gaps:        {100 * info.gap_fraction:.1f} % of the band-pixels "
-          f"({100 * info.gap_fraction / max(info.footprint_fraction, 1e-9):.1f} % of the footprint)")
+    if info.gap_fraction == 0:  # said in words: "0.0 %" also reads as "a few pixels, rounded"
+        print("gaps:        no gaps found: a fill would write a copy of the input")
+    else:
+        print(f"gaps:        {100 * info.gap_fraction:.1f} % of the band-pixels "
+              f"({100 * info.gap_fraction / max(info.footprint_fraction, 1e-9):.1f} % of the "
+              "footprint)")
     s = info.stripes
     if s is None:
         print("slc-off:     no (no gaps inside the footprint)")

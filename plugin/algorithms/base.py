@@ -43,6 +43,27 @@ class GapFillAlgorithm(QgsProcessingAlgorithm):
     def createInstance(self):  # noqa: N802
         return type(self)()
 
+    # qgis_process's help lists every enum as "0: auto, 1: navier-stokes..." and says the
+    # number is accepted; QGIS itself rejects numbers for static-string enums, so the
+    # algorithms translate positions into option strings before anyone reads the values.
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        return super().checkParameterValues(self.enum_names(parameters), context)
+
+    def parameterAsEnumString(self, parameters, name, context):  # noqa: N802
+        return super().parameterAsEnumString(self.enum_names(parameters), name, context)
+
+    def parameterAsEnumStrings(self, parameters, name, context):  # noqa: N802
+        return super().parameterAsEnumStrings(self.enum_names(parameters), name, context)
+
+    def enum_names(self, parameters: dict) -> dict:
+        """`parameters` with enum values given by position ("3", 3, "1,3") as option strings."""
+        named = dict(parameters)
+        for definition in self.parameterDefinitions():
+            if isinstance(definition, QgsProcessingParameterEnum) and \
+                    named.get(definition.name()) is not None:
+                named[definition.name()] = option_names(definition, named[definition.name()])
+        return named
+
     def tr(self, text: str) -> str:
         return QCoreApplication.translate("LandsatGapFill", text)
 
@@ -57,6 +78,26 @@ def static_enum(name: str, description: str, options, default, multiple: bool = 
     if advanced:
         param.setFlags(param.flags() | ADVANCED)
     return param
+
+
+def option_names(definition: QgsProcessingParameterEnum, value):
+    """An enum value with positions replaced by option strings; anything else is returned as
+    given, so QGIS's own check still refuses it in its words."""
+    options = definition.options()
+
+    def name(item):
+        if isinstance(item, str) and (item in options or not item.strip().isdigit()):
+            return item
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            return item
+        index = int(item)
+        return options[index] if 0 <= index < len(options) else item
+
+    if isinstance(value, (list, tuple)):
+        return [name(item) for item in value]
+    if definition.allowMultiple() and isinstance(value, str) and "," in value:
+        return [name(item.strip()) for item in value.split(",")]
+    return name(value)
 
 
 def device_parameter() -> QgsProcessingParameterEnum:

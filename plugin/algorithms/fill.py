@@ -16,10 +16,11 @@ from engine.runner import FillReport
 
 from ..deps import running_on
 from ..layers import layer_file_path
-from ..methods import AUTO, choice, default_method, method_choices, methods_help_html
+from ..methods import AUTO, choice, default_method, method_choices, methods_help_text
 from ..products import input_path, input_problem, is_product_path, product_parameter
 from ..styling import FILLED_MASK_QML, UNCERTAINTY_QML, GroupPlacement, LayerStyler
 from ..worker import FillRequest, run_fill
+from ..worker.gaps import NO_GAPS, measure_gaps
 from .base import (ADVANCED, GapFillAlgorithm, device_parameter, engine_call, progress_to,
                    report_engine, static_enum, tile_size_parameter)
 
@@ -48,19 +49,21 @@ class FillAlgorithm(GapFillAlgorithm):
             "Fills the diagonal no-data stripes of Landsat 7 ETM+ scenes taken after the scan "
             "line corrector failed (SLC-off, 31 May 2003 on). Gaps are the no-data pixels "
             "inside the scene footprint; every other pixel is copied unchanged. The output is "
-            "a cloud-optimised GeoTIFF on the input's grid, written only when complete."
-            "<h3>Input</h3><p>A raster layer, or a Landsat product (its *_MTL.txt, its "
-            "folder or its .tar/.tar.gz) as <i>Landsat product</i>; give one of the two.</p>"
-            "<h3>Reference dates</h3><p>Other dates of the same place (Landsat 4-9 rasters "
-            "on any grid or CRS that overlaps) whose pixels are used to fill the gaps; they "
-            "need a method that fills from other dates.</p>"
-            f"<h3>Methods</h3><p><b>{AUTO}</b>: {default_method()} without reference dates, "
-            f"{default_method(True)} with them.</p><p>Single image:</p>") + \
-            methods_help_html(False) + self.tr("<p>From reference dates:</p>") + \
-            methods_help_html(True) + self.tr(
-            "<h3>Options</h3><p><b>Filled-pixel mask</b> writes OUTPUT_filled_mask.tif "
-            "(1 = filled). <b>Uncertainty</b> writes OUTPUT_uncertainty.tif (per-pixel std, "
-            "methods that model it only; no data outside the gaps).</p>")
+            "a cloud-optimised GeoTIFF on the input's grid, written only when complete. An "
+            "input without gaps is copied (a warning says so before the run).\n"
+            "INPUT: a raster layer, or PRODUCT: a Landsat product (its *_MTL.txt, its folder "
+            "or its .tar/.tar.gz); give one of the two.\n"
+            "REFERENCES: other dates of the same place (Landsat 4-9 rasters on any grid or "
+            "CRS that overlaps) whose pixels are used to fill the gaps; they need a method "
+            "that fills from other dates.\n"
+            f"METHOD (by name, or by its number in the list): {AUTO} = {default_method()} "
+            f"without reference dates, {default_method(True)} with them.\n"
+            "Single-image methods:\n") + methods_help_text(False) + \
+            self.tr("\nMethods that fill from reference dates:\n") + \
+            methods_help_text(True) + self.tr(
+            "\nFILLED_MASK writes OUTPUT_filled_mask.tif (1 = filled). UNCERTAINTY writes "
+            "OUTPUT_uncertainty.tif (per-pixel std, methods that model it only; no data "
+            "outside the gaps).")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterRasterLayer(
@@ -172,6 +175,7 @@ class FillAlgorithm(GapFillAlgorithm):
         report_engine(feedback, running_on(spec.needs_torch, request.device))
         if request.references:
             feedback.pushInfo(f"Reference dates: {', '.join(request.references)}")
+        warn_if_no_gaps(request.input_path, feedback)
         done = engine_call(run_fill, request, progress=progress_to(feedback),
                            cancel=feedback.isCanceled, log=feedback.pushDebugInfo)
         for note in done.get("notes") or []:
@@ -205,3 +209,16 @@ class FillAlgorithm(GapFillAlgorithm):
                     qml_path=qml, placement=group.at(rank, visible=False)))
                 context.addLayerToLoadOnCompletion(path, extra)
         return {}
+
+
+def warn_if_no_gaps(path: str, feedback) -> None:
+    """Say before the run that it will only copy the input (the run is kept: a copy is still a
+    valid output, e.g. in a batch over dates). The scan is the one the dialog shows; when it
+    fails the fill itself reports the problem, so nothing is said here."""
+    try:
+        share = measure_gaps(path, cancel=feedback.isCanceled)
+    except Exception as exc:  # the fill that follows reports the problem in words
+        feedback.pushDebugInfo(f"gap measurement before the run failed: {exc}")
+        return
+    if share.gap_fraction == 0:
+        feedback.pushWarning(NO_GAPS)

@@ -17,7 +17,7 @@ from engine.jobs.outputs import sidecar_path
 
 from ..deps import running_on
 from ..layers import layer_file_path
-from ..methods import choice, default_method, method_choices, methods_help_html
+from ..methods import choice, default_method, method_choices, methods_help_text
 from ..styling import FILLED_MASK_QML, UNCERTAINTY_QML, GroupPlacement, LayerStyler
 from ..worker import FillStackRequest, run_fill_stack
 from .base import (ADVANCED, GapFillAlgorithm, device_parameter, engine_call, progress_to,
@@ -45,9 +45,9 @@ class FillStackAlgorithm(GapFillAlgorithm):
         return self.tr(
             "Fills the SLC-off gaps of every date of a time series from the dates nearest to it "
             "in time (acquisition dates from the product metadata or a YYYYMMDD in the file "
-            "names). Writes <i>folder</i>/&lt;input name&gt;_filled.tif per date, each on its "
-            "input's grid with every other pixel unchanged."
-            "<h3>Methods</h3>") + methods_help_html(True)
+            "names). Writes OUTPUT_FOLDER/(input name)_filled.tif per date, each on its "
+            "input's grid with every other pixel unchanged.\n"
+            "Methods (by name, or by their number in the list):\n") + methods_help_text(True)
 
     def initAlgorithm(self, config=None):  # noqa: N802
         dates = QgsProcessingParameterMultipleLayers(

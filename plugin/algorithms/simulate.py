@@ -42,8 +42,8 @@ class SimulateAlgorithm(GapFillAlgorithm):
             "gap pattern follows the real instrument: tilt, period, per-scan stagger and the "
             "gap width growing from the scene centre to its edges, at the raster's own pixel "
             "size. The same seed always gives the same gaps. Fill the result with "
-            "<i>Fill Landsat 7 scanlines</i> and compare with the clean raster, or use "
-            "<i>Evaluate gap filling</i>, which does both.")
+            "\"Fill Landsat 7 scanlines\" and compare with the clean raster, or use "
+            "\"Evaluate gap filling\", which does both.")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(clean_input_parameter(self.tr("Clean raster or Landsat product")))

@@ -5,8 +5,6 @@ The engine runs in a worker process like a fill (the water model is a PyTorch ne
 must not be loaded into QGIS); see plugin/worker/water.py."""
 from __future__ import annotations
 
-from html import escape
-
 from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutputNumber,
                        QgsProcessingOutputString, QgsProcessingParameterMultipleLayers,
                        QgsProcessingParameterRasterDestination, QgsProcessingParameterString)
@@ -15,7 +13,7 @@ from engine.errors import InputError
 from engine.water.bands import parse_band_list
 
 from ..deps import running_on
-from ..layers import layer_file_path
+from ..products import date_paths, products_parameter, without_products
 from ..styling import WATER_CLASSES_QML, LayerStyler
 from ..water import (area_outputs, areas_text, default_fill_method, fill_option, fill_options,
                      water_problem)
@@ -41,36 +39,39 @@ class WaterAlgorithm(GapFillAlgorithm):
                 "slc-off", "classification"]
 
     def shortHelpString(self) -> str:  # noqa: N802
-        options = "".join(f"<li><b>{escape(o.name)}</b>: {escape(o.summary)}"
-                          + ("" if o.available else f" <i>Not available: {escape(o.reason)}</i>")
-                          + "</li>" for o in fill_options())
+        options = "\n".join(f"- {o.name}: {o.summary}"
+                             + ("" if o.available else f" Not available: {o.reason}")
+                             for o in fill_options())
         return self.tr(
             "Classifies every pixel by how often it was water over two or more dates of the "
             "same place (e.g. Landsat 7 SLC-off scenes of one year). Each date's scanline gaps "
             "are filled first, the dates are aligned to the first one's grid, and a learned "
             "model scores water on each date: a small neural network (PyTorch) trained to agree "
             "with a spectral water rule (red, NIR and SWIR1 tests) on clean scenes, so its "
-            "answers follow that rule, not field surveys."
-            "<h3>Classes (Global Surface Water coding)</h3><ul>"
-            "<li><b>0</b> no data: no valid observation on any date</li>"
-            "<li><b>1</b> not water on any valid date</li>"
-            "<li><b>2</b> seasonal water: water on some valid dates, not on others</li>"
-            "<li><b>3</b> permanent water: water on every valid date</li></ul>"
-            "<p>The output is a paletted uint8 GeoTIFF on the first date's grid. The area of "
-            "each class (km² and ha) is logged and returned as AREA_… outputs.</p>"
-            "<h3>Bands</h3><p>Every date needs red, NIR and SWIR1 (Landsat 4-7 bands 3, 4, 5; "
+            "answers follow that rule, not field surveys.\n"
+            "INPUTS (layers) and PRODUCTS (Landsat products: *_MTL.txt, folders, .tar.gz) are "
+            "the dates, layers first; the first date sets the output grid.\n"
+            "Classes (Global Surface Water coding):\n"
+            "- 0 no data: no valid observation on any date\n"
+            "- 1 not water on any valid date\n"
+            "- 2 seasonal water: water on some valid dates, not on others\n"
+            "- 3 permanent water: water on every valid date\n"
+            "The output is a paletted uint8 GeoTIFF on the first date's grid. The area of "
+            "each class (km² and ha) is logged and returned as AREA_… outputs.\n"
+            "BANDS: every date needs red, NIR and SWIR1 (Landsat 4-7 bands 3, 4, 5; "
             "Landsat 8-9 bands 4, 5, 6) as surface or top-of-atmosphere reflectance, or as "
             "reflectance × 10000 integers. They are found from the band names (e.g. \"B4 "
             "nir\"); a 3-band raster without names is read as red, NIR, SWIR1. Otherwise give "
-            "their 1-based numbers in <i>Bands</i>, e.g. 3,4,5.</p>"
-            "<h3>Gap filling</h3><ul>") + options + "</ul>"
+            "their 1-based numbers in BANDS, e.g. 3,4,5.\n"
+            "FILL_METHOD (by name, or by its number in the list):\n") + options
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        dates = QgsProcessingParameterMultipleLayers(
+        self.addParameter(QgsProcessingParameterMultipleLayers(
             "INPUTS", self.tr("Dates (two or more file-based rasters of the same place)"),
-            QgsProcessing.SourceType.TypeRaster)
-        dates.setMinimumNumberInputs(MIN_DATES)
-        self.addParameter(dates)
+            QgsProcessing.SourceType.TypeRaster, optional=True))
+        self.addParameter(products_parameter(
+            "PRODUCTS", self.tr("and/or Landsat products (*_MTL.txt, folder or .tar.gz), "
+                                "after the layers")))
         options = fill_options()
         method = static_enum("FILL_METHOD", self.tr("Gap filling"), [o.name for o in options],
                              default_fill_method())
@@ -96,10 +97,13 @@ class WaterAlgorithm(GapFillAlgorithm):
         self.addOutput(QgsProcessingOutputString("DEVICE_USED", self.tr("Device used")))
 
     def checkParameterValues(self, parameters, context):  # noqa: N802
-        count = len(self.parameterAsLayerList(parameters, "INPUTS", context))
+        try:
+            count = len(date_paths(self, parameters, context))
+        except QgsProcessingException as exc:
+            return False, str(exc)
         if count < MIN_DATES:
             return False, self.tr(too_few_dates(count))
-        ok, message = super().checkParameterValues(parameters, context)
+        ok, message = super().checkParameterValues(without_products(parameters), context)
         if not ok:
             return ok, message
         problem = water_problem()
@@ -121,17 +125,9 @@ class WaterAlgorithm(GapFillAlgorithm):
     def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802
         """Main thread: resolve each date's file (the dialog's task skips checkParameterValues,
         so the date count is checked here too)."""
-        layers = self.parameterAsLayerList(parameters, "INPUTS", context)
-        if len(layers) < MIN_DATES:
-            raise QgsProcessingException(self.tr(too_few_dates(len(layers))))
-        self._dates = []
-        for layer in layers:
-            path = layer_file_path(layer)
-            if path is None:
-                raise QgsProcessingException(self.tr(
-                    f"date {layer.name()!r} is not a raster layer read from a local file "
-                    "(GeoTIFF or any GDAL format); save it to a file first"))
-            self._dates.append(path)
+        self._dates = date_paths(self, parameters, context)
+        if len(self._dates) < MIN_DATES:
+            raise QgsProcessingException(self.tr(too_few_dates(len(self._dates))))
         return True
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -180,5 +176,5 @@ def in_qgis_words(message: str) -> str:
 
 
 def too_few_dates(count: int) -> str:
-    return (f"water seasonality needs at least {MIN_DATES} dates (raster layers of the same "
-            f"place); got {count}")
+    return (f"water seasonality needs at least {MIN_DATES} dates (raster layers or Landsat "
+            f"products of the same place); got {count}")

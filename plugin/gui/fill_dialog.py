@@ -5,6 +5,8 @@ It only collects parameters: the work is the `fillscanlines` Processing algorith
 reporting come from `RunDialog`."""
 from __future__ import annotations
 
+import os
+
 from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsRasterLayer
 from qgis.gui import QgsMapLayerComboBox
 from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel
@@ -12,15 +14,17 @@ from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel
 from ..deps import missing_torch_message
 from ..layers import default_output_path, layer_file_path
 from ..methods import choice, default_method, method_choices
+from ..products import is_product_path, product_name
 from .date_list import DateList
 from .fill_run import FillRun
 from .run_dialog import TITLE, RunDialog  # noqa: F401  (TITLE re-exported)
-from .widgets import gap_text, populate_methods, stacked, wrapping_label
+from .widgets import gap_text, populate_methods, product_file_widget, stacked, wrapping_label
 
 
 class FillDialog(RunDialog):
     RUN = FillRun
     WINDOW_TITLE = "Fill Landsat 7 scanlines"
+    HELP_SECTION = "the-fill-scanlines-dialog"
     ICON = "fill"
 
     def __init__(self, iface, parent=None):
@@ -37,6 +41,9 @@ class FillDialog(RunDialog):
         self.layer_combo = QgsMapLayerComboBox()
         self.layer_combo.setFilters(QgsMapLayerProxyModel.Filter.RasterLayer)
         self.layer_combo.layerChanged.connect(self._on_layer_changed)
+        self.product_widget = product_file_widget()
+        self.product_widget.fileChanged.connect(lambda path: self._on_layer_changed(
+            self.layer_combo.currentLayer()))
         self.gap_label = QLabel()
         self.reference_list = DateList()
         self.reference_list.setToolTip(
@@ -50,7 +57,9 @@ class FillDialog(RunDialog):
         self.method_help = wrapping_label()
         self.torch_note = wrapping_label(selectable=True)
         self.device_combo.currentIndexChanged.connect(self._refresh_running_on)
-        for label, widget in (("Raster layer", self.layer_combo), ("", self.gap_label),
+        for label, widget in (("Raster layer", self.layer_combo),
+                              ("or Landsat product", self.product_widget),
+                              ("", self.gap_label),
                               ("Reference dates", self.reference_list),
                               ("Method", self.method_combo),
                               ("", stacked(self.method_help, self.torch_note)),
@@ -76,10 +85,23 @@ class FillDialog(RunDialog):
     def references(self) -> list:
         return self.reference_list.checked_layers(QgsProject.instance())
 
+    def product_text(self) -> str:
+        return self.product_widget.filePath().strip()
+
+    def product(self) -> str:
+        """The Landsat product to fill ("" when none, or when the text is not one)."""
+        return self.product_text() if is_product_path(self.product_text()) else ""
+
+    def input_path(self):
+        """The file the engine reads: the product when one is given, else the layer's file."""
+        if self.product_text():
+            return self.product() or None
+        return layer_file_path(self.layer_combo.currentLayer())
+
     def refresh_references(self, *args) -> None:
         """The project's other file-based rasters, the layer being filled left out."""
-        self.reference_list.refresh(QgsProject.instance(),
-                                    exclude=[self.layer_combo.currentLayer()])
+        exclude = [] if self.product_text() else [self.layer_combo.currentLayer()]
+        self.reference_list.refresh(QgsProject.instance(), exclude=exclude)
 
     def _on_references_changed(self) -> None:
         """With reference dates the methods that fill from them, else the single-image ones;
@@ -99,7 +121,9 @@ class FillDialog(RunDialog):
             self._on_layer_changed(self.layer_combo.currentLayer())
 
     def _on_layer_changed(self, layer) -> None:
-        path = layer_file_path(layer)
+        """The layer or the product changed: a product, when given, is what is filled."""
+        self.layer_combo.setEnabled(not self.product_text())
+        path = self.input_path()
         self.refresh_references()
         self.refresh_output()
         # a closed dialog measures nothing (Project > New, layers loaded by scripts...): the
@@ -109,7 +133,10 @@ class FillDialog(RunDialog):
             self.gap_label.setText("")
             return
         if path is None:
-            self.gap_label.setText("" if layer is None else "Gaps: unknown (not a local file)")
+            self.gap_label.setText(
+                f"Not a Landsat product (*_MTL.txt, its folder or .tar.gz): {self.product_text()}"
+                if self.product_text() else
+                "" if layer is None else "Gaps: unknown (not a local file)")
             return
         self.gap_label.setText("Gaps: measuring…")
         from ..worker.gaps import measure_gaps
@@ -134,15 +161,21 @@ class FillDialog(RunDialog):
 
     def refresh_output(self) -> None:
         """Follow layer and method with the default name until the user types their own."""
-        path = layer_file_path(self.layer_combo.currentLayer())
+        path = self.input_path()
+        if path and self.product():  # <product name>_filled_<method>.tif beside the product
+            path = os.path.join(os.path.dirname(os.path.normpath(path)),
+                                product_name(path) + ".tif")
         self.follow_default_output(default_output_path(path, self.method()) if path else "")
 
     # ------------------------------------------------------------------ running
     def start(self) -> None:
-        layer = self.layer_combo.currentLayer()
+        layer, product = self.layer_combo.currentLayer(), self.product()
         output = self.output_widget.filePath().strip()
-        problem = ("Choose a raster layer read from a local file." if layer_file_path(layer)
-                   is None else "Choose an output file." if not output else None)
+        problem = ("Not a Landsat product (*_MTL.txt, its folder or .tar.gz): "
+                   f"{self.product_text()}" if self.product_text() and not product else
+                   "Choose a raster layer read from a local file, or a Landsat product."
+                   if self.input_path() is None else
+                   "Choose an output file." if not output else None)
         if problem:
             self.status_label.setText(problem)
             return
@@ -151,5 +184,6 @@ class FillDialog(RunDialog):
                       "FILLED_MASK": self.mask_check.isChecked(),
                       "UNCERTAINTY": self.uncertainty_check.isChecked(), "OUTPUT": output,
                       "REFERENCES": [ref.id() for ref in self.references()]}
-        self.begin(f"Filling {layer.name()} with {self.method()}…")
-        self.run.start(layer, parameters)
+        self.begin(f"Filling {product_name(product) if product else layer.name()} with "
+                   f"{self.method()}…")
+        self.run.start(None if product else layer, parameters, product)

@@ -12,12 +12,13 @@ SIDECARS = (("OUTPUT_FILLED_MASK", "filled pixels", FILLED_MASK_QML),
             ("OUTPUT_UNCERTAINTY", "uncertainty", UNCERTAINTY_QML))
 
 
-def add_fill_results(source_id: str, results: dict, method: str, renderer) -> list:
+def add_fill_results(source_id: str, results: dict, method: str, renderer,
+                     name: str = "") -> list:
     """Add the fill outputs of `results` to the current project; return the new layers
-    (the filled layer first)."""
+    (the filled layer first). `name` names them when the source is no layer (a product)."""
     project = QgsProject.instance()
-    source = project.mapLayer(source_id)
-    name = source.name() if source is not None else "scene"
+    source = project.mapLayer(source_id) if source_id else None
+    name = source.name() if source is not None else name or "scene"
     filled = QgsRasterLayer(results["OUTPUT"], f"{name} filled ({method})", "gdal")
     style_like(filled, renderer)
     layers = [filled]

@@ -5,9 +5,10 @@ reporting of a run. Subclasses add their own rows and parameters; the work is al
 Processing algorithm run by their `AlgorithmRun`, so dialogs and toolbox cannot drift apart."""
 from __future__ import annotations
 
-from qgis.core import Qgis
+from qgis.core import Qgis, QgsApplication
 from qgis.gui import QgsCollapsibleGroupBox
-from qgis.PyQt.QtCore import QTimer
+from qgis.PyQt.QtCore import QTimer, QUrl
+from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox,
                                  QFormLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout)
 
@@ -30,6 +31,7 @@ class RunDialog(QDialog):
 
     RUN = None
     WINDOW_TITLE = ""
+    HELP_SECTION = ""  # anchor of the dialog's section in docs/plugin.md
     ICON = "icon"
     HIDE_ON_SUCCESS = True
     SUCCESS_SECONDS = 5  # how long the success message stays in the message bar
@@ -91,6 +93,8 @@ class RunDialog(QDialog):
         self.cancel_button.clicked.connect(self.run.cancel)
         self.cancel_button.setEnabled(False)
         self.diagnostics_button.clicked.connect(self.copy_diagnostics)
+        self.help_button = buttons.addButton(QDialogButtonBox.StandardButton.Help)
+        self.help_button.clicked.connect(self.open_help)
         close.clicked.connect(self.hide)
         return buttons
 
@@ -165,6 +169,14 @@ class RunDialog(QDialog):
             level = Qgis.MessageLevel.Warning if message.startswith("Cancelled") \
                 else Qgis.MessageLevel.Critical
             self.iface.messageBar().pushMessage(TITLE, message, level=level, duration=0)
+
+    def help_url(self) -> str:
+        """The dialog's section of the plugin guide (the algorithm's help page, anchored)."""
+        algorithm = QgsApplication.processingRegistry().algorithmById(self.RUN.ALGORITHM_ID)
+        return f"{algorithm.helpUrl()}#{self.HELP_SECTION}"
+
+    def open_help(self) -> None:
+        QDesktopServices.openUrl(QUrl(self.help_url()))
 
     def copy_diagnostics(self) -> None:
         text = diagnostics_text()

@@ -18,7 +18,7 @@ from ..water import (areas_from_results, areas_html, default_fill_method, fill_o
 from .date_list import DateList
 from .run_dialog import RunDialog
 from .water_run import WaterRun
-from .widgets import populate_methods, stacked, wrapping_label
+from .widgets import populate_methods, stacked, with_order_buttons, wrapping_label
 
 MIN_DATES = 2
 
@@ -26,6 +26,7 @@ MIN_DATES = 2
 class WaterDialog(RunDialog):
     RUN = WaterRun
     WINDOW_TITLE = "Water classes"
+    HELP_SECTION = "the-water-classes-dialog"
     ICON = "water"
     HIDE_ON_SUCCESS = False  # the class areas are shown here
     SUCCESS_SECONDS = 20
@@ -51,7 +52,8 @@ class WaterDialog(RunDialog):
         self.torch_note = wrapping_label(selectable=True)
         self.device_combo.currentIndexChanged.connect(lambda: self.show_running_on(True))
         self.device_combo.setToolTip("Where the water model runs.")
-        for label, widget in (("Dates", self.date_list), ("", self.dates_label),
+        for label, widget in (("Dates", with_order_buttons(self.date_list)),
+                              ("", self.dates_label),
                               ("Gap filling", self.fill_combo),
                               ("", stacked(self.fill_help, self.torch_note)),
                               ("Device", self.device_combo), ("", self.running_label),

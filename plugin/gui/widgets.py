@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QLabel, QSpinBox, QVBoxLayout, QWidget
+from qgis.PyQt.QtWidgets import (QHBoxLayout, QLabel, QSpinBox, QToolButton, QVBoxLayout,
+                                 QWidget)
+
+from ..products import PRODUCT_FILTER
+from ..worker.gaps import NO_GAPS
 
 
 def populate_methods(combo, choices, selected: str) -> None:
@@ -39,6 +43,27 @@ def stacked(*widgets) -> QWidget:
     return row
 
 
+def with_order_buttons(date_list) -> QWidget:
+    """A DateList with Up/Down buttons beside it (dragging works too): the order is the dates'
+    order, and the first sets the output grid."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(date_list, 1)
+    buttons = QVBoxLayout()
+    for text, delta, tip in (("▲", -1, "Move the selected date up"),
+                             ("▼", 1, "Move the selected date down")):
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
+        button.clicked.connect(lambda checked=False, d=delta: date_list.move_current(d))
+        buttons.addWidget(button)
+        setattr(date_list, "up_button" if delta < 0 else "down_button", button)
+    buttons.addStretch(1)
+    layout.addLayout(buttons)
+    return row
+
+
 def tile_spin(value: int = 512) -> QSpinBox:
     spin = QSpinBox()
     spin.setRange(64, 8192)
@@ -55,12 +80,22 @@ def geotiff_output_widget() -> QgsFileWidget:
     return widget
 
 
+def product_file_widget() -> QgsFileWidget:
+    """A Landsat product to open (its *_MTL.txt or .tar.gz; a folder path may be typed)."""
+    widget = QgsFileWidget()
+    widget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
+    widget.setFilter(PRODUCT_FILTER)
+    widget.setToolTip("A Landsat Collection product instead of a layer: its *_MTL.txt (the band "
+                      "files beside it are read), its folder (type the path) or its "
+                      ".tar/.tar.gz. Clear it to fill the layer above.")
+    return widget
+
+
 def gap_text(info, error) -> str:
     """"Gaps: 11.8 % of the raster (12.0 % of the footprint)" from engine.jobs.info's answer."""
     if error is not None or info is None:
         return f"Gaps: cannot measure ({error})"
-    share = 100 * info.gap_fraction / max(info.footprint_fraction, 1e-9)
-    text = f"Gaps: {100 * info.gap_fraction:.1f} % of the raster ({share:.1f} % of the footprint)"
     if info.gap_fraction == 0:
-        text += " — nothing to fill"
-    return text
+        return f"Gaps: {NO_GAPS}"
+    share = 100 * info.gap_fraction / max(info.footprint_fraction, 1e-9)
+    return f"Gaps: {100 * info.gap_fraction:.1f} % of the raster ({share:.1f} % of the footprint)"

@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from .fill import worker_mode
 from .process import run_worker
 
+# Said before a run (dialog, Processing log) as the engine says it after one: a fill of a
+# raster without gaps still writes its output, a copy, and users should know before waiting.
+NO_GAPS = "no gaps found: the output will be a copy of the input"
+
 
 @dataclass(frozen=True)
 class GapShare:

@@ -83,10 +83,16 @@ def test_cancel_from_dialog_leaves_no_file(dialog, tmp_path, qgis_iface):
     dialog.output_widget.setFilePath(str(out_dir / "filled.tif"))
     dialog.tile_spin.setValue(64)
     dialog.method_combo.setCurrentIndex(dialog.method_combo.findData("navier-stokes"))
-    dialog.run.progressChanged.connect(
-        lambda p: dialog.cancel_button.click() if p > 5 else None)
-    dialog.run_button.click()
-    wait_for(lambda: not dialog.run.is_running(), what="the cancelled task")
+    def cancel_past_5(p):
+        if p > 5:
+            dialog.cancel_button.click()
+
+    dialog.run.progressChanged.connect(cancel_past_5)
+    try:
+        dialog.run_button.click()
+        wait_for(lambda: not dialog.run.is_running(), what="the cancelled task")
+    finally:  # the dialog outlives the test: later runs must not be cancelled
+        dialog.run.progressChanged.disconnect(cancel_past_5)
     assert os.listdir(out_dir) == []
     assert dialog.status_label.text().startswith("Cancelled")
     assert dialog.run.added_layers == [] and len(QgsProject.instance().mapLayers()) == 1

@@ -8,8 +8,9 @@ import os
 
 import processing
 import pytest
-from qgis.core import (QgsApplication, QgsProcessingAlgRunnerTask, QgsProcessingContext,
-                       QgsProcessingException, QgsProcessingFeedback, QgsRasterLayer)
+from qgis.core import (QgsApplication, QgsProcessing, QgsProcessingAlgRunnerTask,
+                       QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback,
+                       QgsRasterLayer)
 
 from plugin_testing import (LAND, PERMANENT, PIXEL_M2, SEASONAL, WATER, class_pixels,
                             cancelling_feedback, class_shares, wait_for)
@@ -133,8 +134,10 @@ def test_engine_refusal_arrives_in_words(jan_feb_may, tmp_path):
 def test_parameters_are_typed_with_stable_ids(plugin):
     alg = QgsApplication.processingRegistry().algorithmById(WATER)
     params = {p.name(): p for p in alg.parameterDefinitions()}
-    assert list(params) == ["INPUTS", "FILL_METHOD", "DEVICE", "BANDS", "TILE_SIZE", "OUTPUT"]
-    assert params["INPUTS"].type() == "multilayer" and params["INPUTS"].minimumNumberInputs() == 2
+    assert list(params) == ["INPUTS", "PRODUCTS", "FILL_METHOD", "DEVICE", "BANDS", "TILE_SIZE",
+                            "OUTPUT"]
+    assert params["INPUTS"].type() == "multilayer" and params["PRODUCTS"].type() == "multilayer"
+    assert params["PRODUCTS"].layerType() == QgsProcessing.SourceType.TypeFile
     assert params["OUTPUT"].type() == "rasterDestination"
     method = params["FILL_METHOD"]
     assert method.usesStaticStrings() and method.defaultValue() == "auto"

@@ -35,10 +35,10 @@ def _llhm(device: str):
 register(MethodSpec(
     name="nspi", title="NSPI (neighborhood similar pixel interpolator, reference dates)",
     summary="Fills each gap pixel from pixels that look alike on a reference date (Chen et al. "
-            "2011); needs --reference; the single-image default where no reference is valid.",
+            "2011); needs reference dates; the single-image default where no reference is valid.",
     halo_px=max(FALLBACK_HALO_PX, NSPI_HALO_PX), factory=_nspi, uses_references=True))
 register(MethodSpec(
     name="llhm", title="LLHM (local linear histogram matching, reference dates)",
     summary="The USGS SLC-off phase-2 method: a reference date matched to the target by a "
-            "local gain and bias; needs --reference; the single-image default elsewhere.",
+            "local gain and bias; needs reference dates; the single-image default elsewhere.",
     halo_px=max(FALLBACK_HALO_PX, LLHM_HALO_PX), factory=_llhm, uses_references=True))

@@ -1,7 +1,8 @@
 """Fill every date of a time series from its nearest other dates: how an SLC-off archive gets
 used, since each date's stripes fall in different places and the dates around it see what its
 gaps hide. One output per date (written atomically, with optional sidecars), named after the
-date's input, all dates' outputs or none; dates are ordered by acquisition date from metadata or file names."""
+date's input, all dates' outputs or none; dates are ordered by acquisition date from metadata
+or file names."""
 from __future__ import annotations
 
 import os

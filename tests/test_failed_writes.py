@@ -113,3 +113,15 @@ def test_preview_folder_removed_mid_run_leaves_no_fill(tmp_path, data_dir):
     assert proc.wait(timeout=120) == 2, rest
     assert "cannot write" in rest and "out.png" in rest and "Traceback" not in rest
     assert os.listdir(tmp_path / "fills") == []
+
+
+def test_water_with_a_full_temporary_folder_fails_and_leaves_nothing(small_disk, tmp_path):
+    """The water job's scratch copies of each date live in TMPDIR: a full one is one line and
+    exit 2 (it was "internal error"), no output, and the scratch folder is removed again."""
+    fill_up(small_disk, 4096)
+    out = tmp_path / "classes.tif"
+    env = dict(os.environ, TMPDIR=str(small_disk))
+    result = water(out, "--fill-method", "idw", env=env)
+    assert "No space left" in one_error_line(result)
+    assert not out.exists()
+    assert os.listdir(small_disk) == ["filler"]

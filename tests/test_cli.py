@@ -139,3 +139,18 @@ def test_default_method_falls_back_to_idw_where_torch_is_missing(data_dir, tmp_p
     assert "Traceback" not in res.stderr
     with rasterio.open(out) as ds:
         assert ds.tags()["FILL_METHOD"] == "idw"
+
+
+def test_progress_bar_rate_counts_from_the_start_of_the_job(capsys):
+    """The statistics pass and the first tile come before the first callback: the bar's rate
+    must count from the job's start, not from that callback (it showed thousands of tiles/s)."""
+    import time
+
+    from engine.cli.progress import ProgressBar
+
+    with ProgressBar("fill", "bar") as bar:
+        time.sleep(0.3)
+        bar(1, 10)
+        elapsed = bar._bar.format_dict["elapsed"]
+    assert elapsed >= 0.3
+    assert 1 / elapsed <= 4.0

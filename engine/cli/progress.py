@@ -30,6 +30,7 @@ class ProgressBar:
 
     def __init__(self, label: str, mode: str = "bar", unit: str = "tile"):
         self.label, self.mode, self.unit, self._bar = label, mode, unit, None
+        self._started = None
 
     def __call__(self, done: int, total: int) -> None:
         if self.mode == "json":
@@ -40,10 +41,16 @@ class ProgressBar:
 
                 self._bar = tqdm(total=total, desc=self.label, unit=self.unit, file=sys.stderr,
                                  leave=False, dynamic_ncols=True)
-            self._bar.n = done
-            self._bar.refresh()
+                # the job started when the bar's context did (the statistics pass and the first
+                # tile come before any callback): a rate measured from here is not inflated
+                if self._started is not None:
+                    self._bar.start_t = self._bar.last_print_t = self._started
+            self._bar.update(done - self._bar.n)
 
     def __enter__(self):
+        import time
+
+        self._started = time.time()
         return self
 
     def __exit__(self, *exc):

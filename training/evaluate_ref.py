@@ -82,6 +82,8 @@ def pair_crops(region: str, scenes: list, n: int, size: int, seed: int) -> list:
 class RefMethod:
     """The reference-conditioned model on one crop (bands together, bf16 where the CPU has it)."""
 
+    takes_refs = True
+
     def __init__(self, checkpoint: str = "", weights: str = "", use_refs: bool = True):
         import torch
 
@@ -121,6 +123,25 @@ class RefMethod:
         return mean.float()[0].numpy(), std.float()[0].numpy() * self.std_scale
 
 
+class DatesMethod:
+    """A registered fill from reference dates (nspi, llhm) exactly as the runner calls it: the
+    engine's agreement test and single-image fallback included."""
+
+    takes_refs = True
+
+    def __init__(self, name: str):
+        from engine.methods import get_method
+
+        self.fill = get_method(name).factory("cpu").fill
+
+    def __call__(self, values, known, ref_values, ref_known, days, doy):
+        from engine.methods.reference import Reference
+
+        result = self.fill(values, known, [Reference(ref_values, ref_known, float(days),
+                                                     float(doy))])
+        return result.mean, result.std
+
+
 def methods(args) -> dict:
     label = ("convcnp-ref " + (args.weights or os.path.basename(os.path.dirname(args.checkpoint)))
              if args.weights or args.checkpoint else "convcnp-ref untrained (shipped backbone)")
@@ -131,6 +152,8 @@ def methods(args) -> dict:
         "convcnp (shipped, no reference)": lambda c, *_: single(c[0], c[1]),
         label: RefMethod(args.checkpoint, args.weights),
         f"{label}, R = 0": RefMethod(args.checkpoint, args.weights, use_refs=False),
+        "nspi": DatesMethod("nspi"),
+        "llhm": DatesMethod("llhm"),
     }
 
 
@@ -150,8 +173,8 @@ def evaluate(args) -> tuple:
         for label, crop, rv, rk, days, doy in items:
             known = crop.valid & ~crop.gaps[None]
             values = np.where(known, crop.truth, 0).astype(np.float32)
-            pred, std = method(values, known, rv, rk, days, doy) if isinstance(method, RefMethod) \
-                else method((values, known))
+            pred, std = method(values, known, rv, rk, days, doy) \
+                if getattr(method, "takes_refs", False) else method((values, known))
             for key in (label, label.split(":")[0] + ": all"):
                 score_crop(tally, key, crop, pred, std)
         tallies[name] = tally

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shlex
 import subprocess
 
@@ -58,18 +59,32 @@ def running_on(needs_torch: bool, device: str = "auto") -> str:
 
 @functools.lru_cache(maxsize=None)
 def _torch_device_text(device: str) -> str:
-    """Asked of the worker Python (it loads torch, QGIS does not); in process as a fallback."""
-    code = ("from engine.device import describe_device, resolve_device; "
-            f"print(describe_device(resolve_device({device!r}, True)))")
+    """Asked of the worker Python (it loads torch, QGIS does not); in process as a fallback.
+    A failure reads as words ("unavailable (no usable GPU)"), never as an exception class."""
+    code = f"from engine.device import running_on_text; print(running_on_text({device!r}))"
     python = find_worker_python()
     if python is None:
-        from engine.device import describe_device, resolve_device
+        from engine.device import running_on_text
 
-        return describe_device(resolve_device(device, True))
-    done = subprocess.run([python, "-c", code], cwd=PLUGIN_DIR, env=worker_env(),
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=120, **no_window())
+        try:
+            return running_on_text(device)
+        except Exception as exc:  # noqa: BLE001  (shown in a label, the run reports it again)
+            return f"unavailable ({error_words(str(exc))})"
+    try:
+        done = subprocess.run([python, "-c", code], cwd=PLUGIN_DIR, env=worker_env(),
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=120, **no_window())
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"unavailable (the engine's Python did not answer: {error_words(str(exc))})"
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
-        return f"unavailable ({last})"
+        return f"unavailable ({error_words(done.stderr)})"
     return done.stdout.strip()
+
+
+def error_words(text: str) -> str:
+    """The message of the last line of a traceback or error, without the exception's dotted
+    class name ("engine.errors.InputError: device cuda ..." -> "device cuda ...")."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    message = re.sub(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b:?\s*", "",
+                     lines[-1]) if lines else ""
+    return message or "the engine's Python could not load PyTorch"

@@ -125,7 +125,7 @@ class RunDialog(QDialog):
         self.background.call("device", "Checking PyTorch device",
                              lambda: running_on(True, device),
                              lambda text, error: self.running_label.setText(
-                                 f"Running on: {text or error}"))
+                                 f"Running on: {text or 'unavailable'}"))
 
     def follow_default_output(self, default: str) -> None:
         """Propose `default` ("" = none) unless the user typed their own output path."""

@@ -14,7 +14,9 @@ import subprocess
 
 from engine.device import TORCH_REQUIREMENT
 
+from .installer import default_venv_dir, plan_install, shell_command, venv_python
 from .paths import PLUGIN_DIR
+from .worker import capabilities
 from .worker.capabilities import importable, job_python
 from .worker.python import find_worker_python, no_window, qgis_python, worker_env
 
@@ -31,10 +33,21 @@ def engine_python() -> str:
 
 def install_command(*requirements: str) -> str:
     """One command, ready to paste in a terminal, that installs `requirements` (default: torch)
-    for the Python that runs the engine."""
+    for the engine: with pip of the plugin's environment when that is what runs the engine,
+    else by making that environment first (system Pythons such as Debian's refuse pip)."""
+    requirements = requirements or (TORCH_REQUIREMENT,)
     python = engine_python()
-    quoted = f'"{python}"' if os.name == "nt" else shlex.quote(python)
-    return f"{quoted} -m pip install {' '.join(requirements or (TORCH_REQUIREMENT,))}"
+    if os.path.abspath(python) == os.path.abspath(venv_python(default_venv_dir())):
+        quoted = f'"{python}"' if os.name == "nt" else shlex.quote(python)
+        return f"{quoted} -m pip install {' '.join(requirements)}"
+    return shell_command(plan_install(requirements, for_task=False))
+
+
+def forget_answers() -> None:
+    """After an install: ask the engine's Python again (packages, device) instead of keeping
+    this session's answers."""
+    capabilities.forget_answers()
+    _torch_device_text.cache_clear()
 
 
 def missing_torch_message() -> str:
@@ -43,8 +56,10 @@ def missing_torch_message() -> str:
 
 def missing_message(what: str, *requirements: str) -> str:
     """"needs X, which the engine's Python cannot import. Install it with ..." for users."""
+    button = (" press Install PyTorch in the Fill scanlines or Water classes dialog (no "
+              "restart needed), or" if what == "PyTorch" else "")
     return (f"needs {what}, which the Python that runs the engine ({engine_python()}) cannot "
-            "import. Install it with this command, then restart QGIS:\n"
+            f"import. To install it,{button} run this command, then restart QGIS:\n"
             f"{install_command(*requirements)}")
 
 

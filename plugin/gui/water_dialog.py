@@ -62,7 +62,7 @@ class WaterDialog(RunDialog):
                               ("and Landsat products", self.products_widget),
                               ("", self.dates_label),
                               ("Gap filling", self.fill_combo),
-                              ("", stacked(self.fill_help, self.torch_note)),
+                              ("", stacked(self.fill_help, self.torch_note, self.install_button)),
                               ("Device", self.device_combo), ("", self.running_label),
                               ("Output file", self.output_widget)):
             form.addRow(label, widget)
@@ -126,7 +126,17 @@ class WaterDialog(RunDialog):
         self.fill_help.setText(fill_option(self.fill_method()).summary)
         problem = water_problem()
         self.torch_note.setVisible(bool(problem))
+        self.install_button.setVisible(bool(problem))
         self.torch_note.setText(problem)
+
+    def dependencies_changed(self) -> None:
+        """PyTorch was installed: water classes and the neural fill methods can run now."""
+        method = self.fill_method()
+        self.fill_combo.blockSignals(True)
+        populate_methods(self.fill_combo, fill_options(), method)
+        self.fill_combo.blockSignals(False)
+        self._on_fill_changed()
+        self.show_running_on(True)
 
     def refresh_output(self) -> None:
         """Follow the first ticked date with the default name until the user types their own."""

@@ -39,3 +39,42 @@ def describe_device(device: str) -> str:
     if device == "cuda":
         return f"CUDA ({torch.cuda.get_device_name(0)})"
     return f"CPU ({torch.get_num_threads()} threads)"
+
+
+def running_on_text(device: str) -> str:
+    """Where a PyTorch method asked to run on `device` would run, in words for a dialog:
+    'CUDA (NVIDIA H100)', 'CPU (8 threads)', or with the reason CUDA cannot be used
+    ('CPU (8 threads; cuda unavailable: this PyTorch build has no CUDA support)'). Never an
+    exception's class name: people read this line, not programmers."""
+    if device not in DEVICES:
+        raise InputError(f"unknown device {device!r}; choose one of: {', '.join(DEVICES)}")
+    resolve_device("cpu", True)  # MissingDependency with the install hint when torch is absent
+    if device == "cpu":
+        return describe_device("cpu")
+    reason = cuda_unavailable_reason()
+    if not reason:
+        return describe_device("cuda")
+    if device == "cuda":
+        return f"nowhere: cuda was asked for but is unavailable ({reason}); choose auto or cpu"
+    return f"{describe_device('cpu')[:-1]}; cuda unavailable: {reason})"
+
+
+def cuda_unavailable_reason() -> str:
+    """Why torch cannot use a CUDA GPU here, in words ("" when it can)."""
+    import torch
+
+    if not torch.backends.cuda.is_built():
+        return "this PyTorch build has no CUDA support"
+    try:
+        if torch.cuda.is_available():
+            torch.cuda.get_device_name(0)
+            return ""
+        torch.cuda.init()  # raises with the driver's own explanation
+    except Exception as exc:  # noqa: BLE001  (any failure of the CUDA stack is the reason)
+        return _in_words(exc)
+    return "no CUDA GPU found"
+
+
+def _in_words(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0].rstrip(".") if lines else "PyTorch could not start CUDA"

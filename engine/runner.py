@@ -91,19 +91,37 @@ def fill_scene(scene: Scene, sink, options: RunOptions, *, mask=None,
                          f"reference dates; choose one of: {', '.join(reference_methods())}")
     device = resolve_device(options.device, spec.needs_torch)
     p = scene.profile
-    stats = stats or scene_stats(scene)
+    tiles = tile_count(p.height, p.width, options.tile_px)
+    stats_steps = 0 if stats else fill_stats_steps(p)
+    if progress is not None:
+        progress(0, stats_steps + tiles)
+    stats = stats or scene_stats(scene, progress=_after(progress, 0, stats_steps + tiles))
     method = spec.factory(device)
     halo = max(spec.halo_px, gap_halo_px(p))
     borders = scene_borders(scene)
     report = FillReport(spec.name, device, total_pixels=p.width * p.height, stats=stats,
-                        tiles=tile_count(p.height, p.width, options.tile_px))
+                        tiles=tiles)
     start = time.perf_counter()
-    for tile in walk_tiles(p.height, p.width, options.tile_px, halo, progress=progress,
+    for tile in walk_tiles(p.height, p.width, options.tile_px, halo,
+                           progress=_after(progress, stats_steps, stats_steps + tiles),
                            cancel=cancel):
         _fill_tile(scene, sink, tile, method, stats, mask, borders, report,
                    references if spec.uses_references else None)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def fill_stats_steps(profile) -> int:
+    """Progress steps of the statistics pass that precedes the tiles (one per band read), so
+    callers that add up stages can count them."""
+    return profile.count
+
+
+def _after(progress: Optional[ProgressFn], offset: int, total: int) -> Optional[ProgressFn]:
+    """A stage's (done, its total) reported as (offset + done, total) of the whole fill."""
+    if progress is None:
+        return None
+    return lambda done, _stage_total: progress(offset + done, total)
 
 
 def _fill_tile(scene, sink, tile, method, stats, mask, borders, report, references) -> None:

@@ -56,9 +56,12 @@ class BandStats:
         return lo, np.maximum(hi - lo, 1e-6)
 
 
-def scene_stats(scene: Scene) -> BandStats:
-    """1st/99th percentiles of each band's valid pixels; an all-nodata scene is an input error."""
-    sample = scene.read_decimated()
+def scene_stats(scene: Scene, progress=None) -> BandStats:
+    """1st/99th percentiles of each band's valid pixels; an all-nodata scene is an input error.
+    `progress(bands read, bands)` follows the decimated read, the slow part on a full scene."""
+    count = scene.profile.count
+    sample = scene.read_decimated(band_read=None if progress is None else
+                                  lambda done: progress(done, count))
     invalid = scene.invalid_decimated(sample)
     lows, highs, vmins, vmaxs = [], [], [], []
     for b in range(sample.shape[0]):

@@ -20,7 +20,7 @@ INCLUDE_DIRS = ("engine", "plugin", "resources")
 INCLUDE_FILES = ("metadata.txt", "__init__.py", "LICENSE", "LICENSE.txt", "LICENSE.md",
                  "README.md", "README.txt")
 SKIP_DIRS = {"__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache",
-             ".git", ".venv", "out", "dist", "build", "training", "tests"}
+             ".git", ".venv", ".venv.partial", "out", "dist", "build", "training", "tests"}
 SKIP_SUFFIXES = (".pyc", ".pyo", ".aux.xml", ".orig", ".rej", "~")
 REQUIRED_KEYS = ("name", "qgisMinimumVersion", "description", "about", "version", "author",
                  "email", "repository")

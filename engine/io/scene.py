@@ -124,15 +124,27 @@ class Scene:
         statistics since Landsat fill is also 0 in the bands)."""
         return invalid_mask(sample, self.profile.nodata, self.profile.zero_fill, None)
 
-    def read_decimated(self, max_side: int = 1024) -> np.ndarray:
-        """Nearest-neighbour overview of the whole scene (bounded memory), for statistics."""
+    def read_decimated(self, max_side: int = 1024, band_read=None) -> np.ndarray:
+        """Nearest-neighbour overview of the whole scene (bounded memory), for statistics.
+        `band_read(n)` is called once n bands are read: on a full scene each band takes
+        seconds, and a progress bar should move meanwhile."""
         p = self.profile
         step = max(1, int(np.ceil(max(p.height, p.width) / max_side)))
-        return self.read_strided(step)
+        bands = []
+        for band in self.iter_strided(step):
+            bands.append(band)
+            if band_read is not None:
+                band_read(len(bands))
+        return np.stack(bands)
 
     def read_strided(self, step: int) -> np.ndarray:
         """Every `step`-th row and column of every band (what `read_decimated` samples)."""
         raise NotImplementedError
+
+    def iter_strided(self, step: int):
+        """`read_strided` band by band; scenes that read bands separately yield each as soon
+        as it is read."""
+        yield from self.read_strided(step)
 
     def close(self) -> None:
         """Release open files; a no-op for in-memory scenes, so callers can close any scene."""
@@ -231,10 +243,14 @@ class RasterioScene(Scene):
     def read_strided(self, step: int) -> np.ndarray:
         """Every `step`-th pixel, read by GDAL at the reduced size (`out_shape`), so the statistics
         pass never holds the full scene."""
+        return np.stack(list(self.iter_strided(step)))
+
+    def iter_strided(self, step: int):
         p = self.profile
         shape = (max(1, p.height // step), max(1, p.width // step))
         full = Window(0, 0, p.width, p.height)
-        return np.stack([self._read_band(ds, b, full, out_shape=shape) for ds, b in self._members])
+        for ds, b in self._members:
+            yield self._read_band(ds, b, full, out_shape=shape)
 
     @property
     def files(self) -> list:

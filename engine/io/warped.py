@@ -96,10 +96,14 @@ class WarpedScene(Scene):
         reference is normalised
         by its range over the target's area, the area whose gaps it fills, not over its whole
         scene (a full reference scene next to a clipped target would otherwise be squeezed)."""
+        return np.stack(list(self.iter_strided(step)))
+
+    def iter_strided(self, step: int):
         p = self.profile
         shape = (max(1, p.height // step), max(1, p.width // step))
         full = Window(0, 0, p.width, p.height)
-        return np.stack([vrt.read(b, window=full, out_shape=shape) for vrt, b in self._values])
+        for vrt, b in self._values:
+            yield vrt.read(b, window=full, out_shape=shape)
 
     def close(self) -> None:
         """Close the warpers (the wrapped scene is closed by whoever opened it)."""

@@ -26,6 +26,7 @@ from engine.jobs.outputs import provenance_tags
 from engine.jobs.water_dates import NO_FILL, PreparedDate, fill_date
 from engine.methods import get_method
 from engine.references import open_references
+from engine.runner import fill_stats_steps
 from engine.tiling import DEFAULT_TILE_PX, check_tile_size, tile_count
 from engine.water.bands import select_bands
 from engine.water.classes import CLASS_NAMES
@@ -105,7 +106,7 @@ def classify_water(date_paths: Sequence[str], output_path: str, *,
         run_device = resolve_device(device, True)
         model, card = load_model(run_device, model_card)
         ref = subsets[0].profile
-        counter = _Progress(progress, _total_steps(subsets, ref, tile_px))
+        counter = _Progress(progress, _total_steps(subsets, ref, tile_px, method))
         workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="water-"))
         dates = [_prepare(i, paths, sub, cal, ref, workdir, method, run_device, tile_px,
                           counter, cancel)
@@ -180,8 +181,11 @@ def _select(paths, scenes, bands, scale, notes) -> tuple:
     return subsets, calibrations
 
 
-def _total_steps(subsets, ref, tile_px) -> int:
-    steps = sum(tile_count(s.profile.height, s.profile.width, tile_px) for s in subsets)
+def _total_steps(subsets, ref, tile_px, method) -> int:
+    """Tiles of every date's fill (and its statistics pass, when filled), then of the
+    classification."""
+    steps = sum(tile_count(s.profile.height, s.profile.width, tile_px)
+                + (0 if method == NO_FILL else fill_stats_steps(s.profile)) for s in subsets)
     return steps + tile_count(ref.height, ref.width, tile_px)
 
 

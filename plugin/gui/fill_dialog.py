@@ -62,7 +62,7 @@ class FillDialog(RunDialog):
                               ("", self.gap_label),
                               ("Reference dates", self.reference_list),
                               ("Method", self.method_combo),
-                              ("", stacked(self.method_help, self.torch_note)),
+                              ("", stacked(self.method_help, self.torch_note, self.install_button)),
                               ("Device", self.device_combo),
                               ("", self.running_label), ("Output file", self.output_widget)):
             form.addRow(label, widget)
@@ -152,9 +152,18 @@ class FillDialog(RunDialog):
             self.uncertainty_check.setChecked(False)
         missing = [m for m in method_choices(None) if not m.available and m.spec.needs_torch]
         self.torch_note.setVisible(bool(missing))
+        self.install_button.setVisible(bool(missing))
         self.torch_note.setText("Neural methods " + missing_torch_message() if missing else "")
         self.refresh_output()
         self._refresh_running_on()
+
+    def dependencies_changed(self) -> None:
+        """PyTorch was installed: the neural methods are offered, the selection is kept."""
+        method = self.method()
+        self.method_combo.blockSignals(True)
+        populate_methods(self.method_combo, method_choices(self._with_references), method)
+        self.method_combo.blockSignals(False)
+        self._on_method_changed()
 
     def _refresh_running_on(self) -> None:
         self.show_running_on(choice(self.method()).spec.needs_torch)

@@ -17,8 +17,10 @@ from engine.device import DEVICES
 from .. import log as plugin_log
 from ..deps import running_on
 from ..diagnostics import diagnostics_text
+from ..installer import plan_install
 from ..icons import icon
 from .background import BackgroundCalls
+from .install_task import InstallTask
 from .widgets import geotiff_output_widget, tile_spin, wrapping_label
 
 TITLE = "Landsat Gap Fill"
@@ -52,6 +54,14 @@ class RunDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.status_label = wrapping_label(selectable=True)
+        self.install_button = QPushButton("Install PyTorch")
+        self.install_button.setToolTip(
+            "Make a private Python environment for the engine in the plugin's folder (it sees "
+            "QGIS's GDAL, rasterio and numpy) and install the pinned PyTorch there. Downloads "
+            "about 1 GB; QGIS stays usable; no restart needed.")
+        self.install_button.setVisible(False)
+        self.install_button.clicked.connect(lambda: self.start_install())
+        self.install_task = None
         self._build()
         self.run.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
         self.run.finished.connect(self._on_finished)
@@ -125,7 +135,40 @@ class RunDialog(QDialog):
         self.background.call("device", "Checking PyTorch device",
                              lambda: running_on(True, device),
                              lambda text, error: self.running_label.setText(
-                                 f"Running on: {text or error}"))
+                                 f"Running on: {text or 'unavailable'}"))
+
+    def start_install(self, plan=None) -> None:
+        """Install PyTorch (or what `plan` says) in the background; progress and pip's lines
+        here, every line in the log tab, the result in the message bar."""
+        if self.install_task is not None:
+            return
+        task = InstallTask(plan or plan_install())
+        task.lineReceived.connect(self.status_label.setText)
+        task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
+        task.done.connect(self._on_install_done)
+        self.install_task = task
+        self.install_button.setEnabled(False)
+        self.run_button.setEnabled(False)
+        self.progress.setVisible(True)
+        self.progress.setValue(0)
+        self.status_label.setText("Installing PyTorch… (pip's output is in the Landsat Gap "
+                                  "Fill log tab)")
+        QgsApplication.taskManager().addTask(task)
+
+    def _on_install_done(self, ok: bool, message: str) -> None:
+        self.install_task = None
+        self.install_button.setEnabled(True)
+        self.run_button.setEnabled(True)
+        self.progress.setVisible(False)
+        self.status_label.setText(message)
+        self.iface.messageBar().pushMessage(
+            TITLE, message, level=Qgis.MessageLevel.Success if ok else Qgis.MessageLevel.Critical,
+            duration=self.SUCCESS_SECONDS if ok else 0)
+        if ok:
+            self.dependencies_changed()
+
+    def dependencies_changed(self) -> None:
+        """Subclasses: packages were installed, offer what can run now."""
 
     def follow_default_output(self, default: str) -> None:
         """Propose `default` ("" = none) unless the user typed their own output path."""

@@ -2,6 +2,9 @@
 alg_run.py), then adds the class layer right above the first date, styled with the palette."""
 from __future__ import annotations
 
+from typing import Sequence
+
+from ..products import product_name
 from ..provider import WATER_ALGORITHM_ID
 from ..water import areas_from_results, areas_sentence
 from .alg_run import AlgorithmRun
@@ -16,13 +19,16 @@ class WaterRun(AlgorithmRun):
         super().__init__(parent)
         self._first_id = self._name = None
 
-    def start(self, dates: list, parameters: dict) -> None:
-        """Run the algorithm on project layers `dates` (in order) with `parameters` (minus
-        INPUTS)."""
-        self._first_id = dates[0].id()
-        self._name = f"{dates[0].name()} water classes ({len(dates)} dates)"
-        self.run_algorithm(dict(parameters, INPUTS=[layer.id() for layer in dates]),
-                           f"water classes of {', '.join(d.name() for d in dates)} with gaps "
+    def start(self, dates: list, parameters: dict, products: Sequence[str] = ()) -> None:
+        """Run the algorithm on project layers `dates` (in order), then the Landsat products at
+        `products`, with `parameters` (minus INPUTS and PRODUCTS). The class layer goes above
+        the first layer date, or at the top of the panel when the dates are products only."""
+        names = [d.name() for d in dates] + [product_name(p) for p in products]
+        self._first_id = dates[0].id() if dates else ""
+        self._name = f"{names[0]} water classes ({len(names)} dates)"
+        self.run_algorithm(dict(parameters, INPUTS=[layer.id() for layer in dates],
+                                PRODUCTS=list(products)),
+                           f"water classes of {', '.join(names)} with gaps "
                            f"filled by {parameters['FILL_METHOD']} -> {parameters['OUTPUT']}")
 
     def on_success(self, results: dict) -> str:

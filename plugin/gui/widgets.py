@@ -80,15 +80,27 @@ def geotiff_output_widget() -> QgsFileWidget:
     return widget
 
 
-def product_file_widget() -> QgsFileWidget:
-    """A Landsat product to open (its *_MTL.txt or .tar.gz; a folder path may be typed)."""
+def product_file_widget(multiple: bool = False) -> QgsFileWidget:
+    """A Landsat product to open (its *_MTL.txt or .tar.gz; a folder path may be typed), or
+    several, in order, for multi-date tools (`product_paths` reads them back)."""
     widget = QgsFileWidget()
-    widget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
+    widget.setStorageMode(QgsFileWidget.StorageMode.GetMultipleFiles if multiple
+                          else QgsFileWidget.StorageMode.GetFile)
     widget.setFilter(PRODUCT_FILTER)
-    widget.setToolTip("A Landsat Collection product instead of a layer: its *_MTL.txt (the band "
-                      "files beside it are read), its folder (type the path) or its "
-                      ".tar/.tar.gz. Clear it to fill the layer above.")
+    widget.setToolTip(
+        "Landsat Collection products, dates after the ticked layers, in this order: each "
+        "its *_MTL.txt (the band files beside it are read), its folder (type the path, in "
+        "double quotes when there are several) or its .tar/.tar.gz. Clear it to use layers "
+        "only." if multiple else
+        "A Landsat Collection product instead of a layer: its *_MTL.txt (the band "
+        "files beside it are read), its folder (type the path) or its "
+        ".tar/.tar.gz. Clear it to fill the layer above.")
     return widget
+
+
+def product_paths(widget: QgsFileWidget) -> list:
+    """The paths typed or picked in a multiple-product widget, in order."""
+    return [p for p in QgsFileWidget.splitFilePaths(widget.filePath().strip()) if p.strip()]
 
 
 def gap_text(info, error) -> str:

@@ -52,3 +52,12 @@ def _probe(python: str, modules: tuple) -> dict:
     except (OSError, subprocess.SubprocessError, ValueError, IndexError):
         found = {}
     return {m: bool(found.get(m)) for m in modules}
+
+
+def forget_answers() -> None:
+    """Drop the answers kept for this session (which Python runs the engine, what it can
+    import): after an install they are stale, and methods become available without a restart."""
+    from .python import can_run_engine
+
+    _probe.cache_clear()
+    can_run_engine.cache_clear()

@@ -3,6 +3,7 @@ shown but refused with the exact install command for QGIS's Python."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import processing
@@ -126,3 +127,32 @@ def test_opencv_methods_are_refused_where_the_engine_lacks_opencv(plugin, monkey
         processing.run(alg, {"INPUT": str(ROOT / "tests/data/menindee_20100116_256.tif"),
                              "METHOD": "telea", "OUTPUT": str(out)})
     assert not out.exists()
+
+
+CLASS_NAME = re.compile(r"\b\w*(Error|Exception)\b")
+
+
+def test_running_on_names_the_device_or_says_in_words_why_not(plugin):
+    """Asked of the real worker for every device choice: a device name, or the CPU with the
+    reason CUDA cannot be used, never an exception's class name."""
+    from landsat_gapfill.plugin import deps
+
+    texts = {device: deps.running_on(True, device) for device in ("auto", "cpu", "cuda")}
+    assert all(not CLASS_NAME.search(t) and "Traceback" not in t for t in texts.values()), texts
+    assert texts["cpu"].startswith("CPU (") and texts["cpu"].endswith("threads)")
+    if texts["auto"].startswith("CUDA ("):  # a machine whose PyTorch sees a GPU
+        assert texts["cuda"] == texts["auto"]
+        return
+    reason = texts["auto"].split("; cuda unavailable: ", 1)
+    assert texts["auto"].startswith("CPU (") and len(reason) == 2 and len(reason[1]) > 5, texts
+    assert texts["cuda"].startswith("nowhere: cuda was asked for but is unavailable ("), texts
+
+
+def test_worker_errors_are_reduced_to_their_message():
+    from landsat_gapfill.plugin.deps import error_words
+
+    traceback = ('Traceback (most recent call last):\n  File "<string>", line 1\n'
+                 "engine.errors.InputError: device cuda was asked for but torch sees no GPU\n")
+    assert error_words(traceback) == "device cuda was asked for but torch sees no GPU"
+    assert error_words("RuntimeError\n") == "the engine's Python could not load PyTorch"
+    assert error_words("") == "the engine's Python could not load PyTorch"

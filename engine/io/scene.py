@@ -246,6 +246,7 @@ class RasterioScene(Scene):
         return np.stack(list(self.iter_strided(step)))
 
     def iter_strided(self, step: int):
+        """One band file read at a time, so the statistics pass can report each band."""
         p = self.profile
         shape = (max(1, p.height // step), max(1, p.width // step))
         full = Window(0, 0, p.width, p.height)

@@ -99,6 +99,7 @@ class WarpedScene(Scene):
         return np.stack(list(self.iter_strided(step)))
 
     def iter_strided(self, step: int):
+        """One band warped at a time on the target grid, so progress can follow the bands."""
         p = self.profile
         shape = (max(1, p.height // step), max(1, p.width // step))
         full = Window(0, 0, p.width, p.height)

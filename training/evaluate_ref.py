@@ -94,7 +94,7 @@ class RefMethod:
         self.std_scale = 1.0
         if weights:
             model, card = load_model(weights)
-            self.std_scale = float(card.get("std_scale", 1.0))
+            self.std_scale = float(card.info.get("std_scale", 1.0))
         elif checkpoint:
             state = torch.load(checkpoint, map_location="cpu", weights_only=False)
             model = build_model(state["kind"], state["config"])

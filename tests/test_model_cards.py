@@ -2,6 +2,7 @@
 typed configs, on the shipped weights: cards of the older formats load into the same model,
 bad cards are one-line InputErrors, and the registry is what the fill-method list shows."""
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,8 @@ torch = pytest.importorskip("torch")
 from engine.errors import InputError  # noqa: E402
 from engine.models.card import CARD_FORMAT, build, load_model, read_card, save_card  # noqa: E402
 from engine.models.configs import FAST_UNET_CNN, ConvCNPConfig, to_dict  # noqa: E402
-from engine.models.kinds import FILL, WATER_KIND, get_kind, kind_names, kinds  # noqa: E402
+from engine.models.kinds import (FILL, FILL_FROM_DATES, WATER_KIND, get_kind, kind_names,  # noqa: E402
+                                 kinds)
 from engine.resources import WEIGHTS_DIR, sha256_file  # noqa: E402
 from tests.helpers import ROOT  # noqa: E402
 
@@ -140,7 +142,12 @@ def test_registry_drives_the_fill_method_list():
     from engine.methods import list_methods
 
     neural = [m for m in list_methods() if m.kind == "neural"]
-    assert [m.name for m in neural] == list(kind_names(FILL))
+    assert [m.name for m in neural if not m.uses_references] == list(kind_names(FILL))
+    # the fills from reference dates are methods where their weights ship (convcnp-ref does)
+    from_dates = [m.name for m in neural if m.uses_references]
+    assert from_dates == [k for k in kind_names(FILL_FROM_DATES)
+                          if os.path.exists(os.path.join(WEIGHTS_DIR, f"{k}.json"))]
+    assert "convcnp-ref" in from_dates
     for m in neural:
         kind = get_kind(m.name)
         assert (m.title, m.summary, m.has_uncertainty) == (kind.title, kind.summary,

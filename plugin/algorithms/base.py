@@ -3,8 +3,8 @@ cancel wiring, and the one place where engine errors become QgsProcessingExcepti
 from __future__ import annotations
 
 from qgis.core import (QgsProcessingAlgorithm, QgsProcessingException,
-                       QgsProcessingParameterDefinition, QgsProcessingParameterEnum,
-                       QgsProcessingParameterNumber)
+                       QgsProcessingParameterBoolean, QgsProcessingParameterDefinition,
+                       QgsProcessingParameterEnum, QgsProcessingParameterNumber)
 from qgis.PyQt.QtCore import QCoreApplication
 
 from engine.device import DEVICES
@@ -105,6 +105,18 @@ def device_parameter() -> QgsProcessingParameterEnum:
     param.setHelp("Where neural methods run: auto = CUDA when PyTorch sees a GPU, else CPU. "
                   "Classical methods always run on the CPU.")
     return param
+
+
+def sidecar_flag_parameters(per_date: str = "") -> list:
+    """The advanced FILLED_MASK and UNCERTAINTY switches every fill algorithm offers (the
+    engine's `--filled-mask` and `--uncertainty`); `per_date` is appended to their labels."""
+    params = []
+    for name, text in (("FILLED_MASK", "Also write a filled-pixel mask"),
+                       ("UNCERTAINTY", "Also write an uncertainty raster")):
+        flag = QgsProcessingParameterBoolean(name, text + per_date, defaultValue=False)
+        flag.setFlags(flag.flags() | ADVANCED)
+        params.append(flag)
+    return params
 
 
 def tile_size_parameter() -> QgsProcessingParameterNumber:

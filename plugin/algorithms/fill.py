@@ -8,7 +8,7 @@ import os
 
 from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutputNumber,
                        QgsProcessingOutputRasterLayer, QgsProcessingOutputString,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterMultipleLayers,
+                       QgsProcessingParameterMultipleLayers,
                        QgsProcessingParameterRasterDestination,
                        QgsProcessingParameterRasterLayer)
 
@@ -21,8 +21,8 @@ from ..products import input_path, input_problem, is_product_path, product_param
 from ..styling import FILLED_MASK_QML, UNCERTAINTY_QML, GroupPlacement, LayerStyler
 from ..worker import FillRequest, run_fill
 from ..worker.gaps import NO_GAPS, measure_gaps
-from .base import (ADVANCED, GapFillAlgorithm, device_parameter, engine_call, progress_to,
-                   report_engine, static_enum, tile_size_parameter)
+from .base import (GapFillAlgorithm, device_parameter, engine_call, progress_to, report_engine,
+                   sidecar_flag_parameters, static_enum, tile_size_parameter)
 
 SIDECARS = (("OUTPUT_FILLED_MASK", "Filled-pixel mask", FILLED_MASK_QML),
             ("OUTPUT_UNCERTAINTY", "Uncertainty", UNCERTAINTY_QML))
@@ -84,10 +84,7 @@ class FillAlgorithm(GapFillAlgorithm):
         self.addParameter(method)
         self.addParameter(device_parameter())
         self.addParameter(tile_size_parameter())
-        for name, text in (("FILLED_MASK", "Also write a filled-pixel mask"),
-                           ("UNCERTAINTY", "Also write an uncertainty raster")):
-            flag = QgsProcessingParameterBoolean(name, self.tr(text), defaultValue=False)
-            flag.setFlags(flag.flags() | ADVANCED)
+        for flag in sidecar_flag_parameters():
             self.addParameter(flag)
         self.addParameter(QgsProcessingParameterRasterDestination(
             "OUTPUT", self.tr("Filled raster")))

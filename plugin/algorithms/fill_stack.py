@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 from qgis.core import (QgsProcessing, QgsProcessingContext, QgsProcessingException,
-                       QgsProcessingOutputMultipleLayers, QgsProcessingOutputString, QgsProcessingParameterBoolean,
+                       QgsProcessingOutputMultipleLayers, QgsProcessingOutputString,
                        QgsProcessingParameterFolderDestination,
                        QgsProcessingParameterMultipleLayers, QgsProcessingParameterNumber)
 
@@ -20,8 +20,8 @@ from ..layers import layer_file_path
 from ..methods import choice, default_method, method_choices, methods_help_text
 from ..styling import FILLED_MASK_QML, UNCERTAINTY_QML, GroupPlacement, LayerStyler
 from ..worker import FillStackRequest, run_fill_stack
-from .base import (ADVANCED, GapFillAlgorithm, device_parameter, engine_call, progress_to,
-                   report_engine, static_enum, tile_size_parameter)
+from .base import (GapFillAlgorithm, device_parameter, engine_call, progress_to, report_engine,
+                   sidecar_flag_parameters, static_enum, tile_size_parameter)
 
 MIN_DATES = 2
 
@@ -64,10 +64,7 @@ class FillStackAlgorithm(GapFillAlgorithm):
         self.addParameter(method)
         self.addParameter(device_parameter())
         self.addParameter(tile_size_parameter())
-        for name, text in (("FILLED_MASK", "Also write a filled-pixel mask per date"),
-                           ("UNCERTAINTY", "Also write an uncertainty raster per date")):
-            flag = QgsProcessingParameterBoolean(name, self.tr(text), defaultValue=False)
-            flag.setFlags(flag.flags() | ADVANCED)
+        for flag in sidecar_flag_parameters(" per date"):
             self.addParameter(flag)
         self.addParameter(QgsProcessingParameterFolderDestination(
             "OUTPUT_FOLDER", self.tr("Output folder")))

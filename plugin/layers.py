@@ -6,7 +6,7 @@ import functools
 import os
 from typing import Optional
 
-from qgis.core import QgsProviderRegistry, QgsRasterLayer
+from qgis.core import QgsProcessingException, QgsProviderRegistry, QgsRasterLayer
 
 
 def layer_file_path(layer: Optional[QgsRasterLayer]) -> Optional[str]:
@@ -18,6 +18,17 @@ def layer_file_path(layer: Optional[QgsRasterLayer]) -> Optional[str]:
     parts = QgsProviderRegistry.instance().decodeUri("gdal", layer.source())
     path = parts.get("path") or ""
     return path if os.path.isfile(path) else None
+
+
+def local_file_path(layer, what: str) -> str:
+    """`layer_file_path`, or a QgsProcessingException naming the layer (`what`: "date",
+    "reference"): the engine reads files, so a web or memory layer must be saved first."""
+    path = layer_file_path(layer)
+    if path is None:
+        raise QgsProcessingException(
+            f"{what} {layer.name()!r} is not a raster layer read from a local file "
+            "(GeoTIFF or any GDAL format); save it to a file first")
+    return path
 
 
 def is_engine_output(path: Optional[str]) -> bool:

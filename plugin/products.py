@@ -10,7 +10,7 @@ from typing import Optional
 from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingParameterFile,
                        QgsProcessingParameterMultipleLayers)
 
-from .layers import layer_file_path
+from .layers import layer_file_path, local_file_path
 
 PRODUCT_FILTER = "Landsat products (*_MTL.txt *.tar *.tar.gz *.tgz);;All files and folders (*)"
 PRODUCT_SUFFIXES = ("_mtl.txt", ".tar", ".tar.gz", ".tgz")
@@ -61,12 +61,7 @@ def date_paths(algorithm, parameters: dict, context, layers_name: str = "INPUTS"
             continue
         for layer in algorithm.parameterAsLayerList({layers_name: [value]}, layers_name,
                                                     context):
-            path = layer_file_path(layer)
-            if path is None:
-                raise QgsProcessingException(
-                    f"date {layer.name()!r} is not a raster layer read from a local file "
-                    "(GeoTIFF or any GDAL format); save it to a file first")
-            paths.append(path)
+            paths.append(local_file_path(layer, "date"))
     products = parameters.get(products_name) or []
     for product in products if isinstance(products, (list, tuple)) else [products]:
         if not is_product_path(product):

@@ -15,7 +15,7 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutpu
 from engine.runner import FillReport
 
 from ..deps import running_on
-from ..layers import layer_file_path
+from ..layers import local_file_path
 from ..methods import AUTO, choice, default_method, method_choices, methods_help_text
 from ..products import input_path, input_problem, is_product_path, product_parameter
 from ..styling import FILLED_MASK_QML, UNCERTAINTY_QML, GroupPlacement, LayerStyler
@@ -147,14 +147,8 @@ class FillAlgorithm(GapFillAlgorithm):
             else None
         self._source = (layer.id(), layer.name()) if layer is not None else \
             ("", os.path.basename(os.path.normpath(self._input_path)))
-        self._references = []
-        for ref in self.parameterAsLayerList(parameters, "REFERENCES", context):
-            path = layer_file_path(ref)
-            if path is None:
-                raise QgsProcessingException(self.tr(
-                    f"reference {ref.name()!r} is not a raster layer read from a local file; "
-                    "save it to a file first"))
-            self._references.append(path)
+        self._references = [local_file_path(ref, "reference") for ref in
+                            self.parameterAsLayerList(parameters, "REFERENCES", context)]
         return True
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802

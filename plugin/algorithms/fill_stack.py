@@ -16,7 +16,7 @@ from engine.jobs.fill_stack import DEFAULT_MAX_REFERENCES, stack_output_path
 from engine.jobs.outputs import sidecar_path
 
 from ..deps import running_on
-from ..layers import layer_file_path
+from ..layers import local_file_path
 from ..methods import choice, default_method, method_choices, methods_help_text
 from ..styling import FILLED_MASK_QML, UNCERTAINTY_QML, GroupPlacement, LayerStyler
 from ..worker import FillStackRequest, run_fill_stack
@@ -101,11 +101,7 @@ class FillStackAlgorithm(GapFillAlgorithm):
             raise QgsProcessingException(problem)
         self._dates = []
         for layer in self.parameterAsLayerList(parameters, "INPUTS", context):
-            path = layer_file_path(layer)
-            if path is None:
-                raise QgsProcessingException(self.tr(
-                    f"date {layer.name()!r} is not a raster layer read from a local file; "
-                    "save it to a file first"))
+            path = local_file_path(layer, "date")
             renderer = layer.renderer().clone() if layer.renderer() else None
             self._dates.append((path, renderer, layer.name()))
         return True

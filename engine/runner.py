@@ -17,6 +17,7 @@ import numpy as np
 from engine.device import resolve_device
 from engine.gaps.footprint import gap_halo_px, gap_share, scene_borders, tile_gaps
 from engine.io.scene import Scene
+from engine.memory import release
 from engine.errors import InputError
 from engine.methods import get_method, reference_methods, require
 from engine.stats import BandStats, scene_stats
@@ -102,11 +103,14 @@ def fill_scene(scene: Scene, sink, options: RunOptions, *, mask=None,
     report = FillReport(spec.name, device, total_pixels=p.width * p.height, stats=stats,
                         tiles=tiles)
     start = time.perf_counter()
+    # networks get one tile shape (see iter_tiles); classical fills keep their clipped windows
     for tile in walk_tiles(p.height, p.width, options.tile_px, halo,
                            progress=_after(progress, stats_steps, stats_steps + tiles),
-                           cancel=cancel):
+                           cancel=cancel, full_outer=spec.needs_torch):
         _fill_tile(scene, sink, tile, method, stats, mask, borders, report,
                    references if spec.uses_references else None)
+    del method
+    release()   # the tiles' buffers go back to the system before the output is converted
     report.seconds = time.perf_counter() - start
     return report
 

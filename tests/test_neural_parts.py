@@ -112,3 +112,23 @@ def test_training_without_its_data_says_which_step_is_missing(tmp_path):
     last = proc.stderr.strip().splitlines()[-1]
     assert "training.fetch_data" in last and str(tmp_path / "absent") in last
     assert not (out / "last.pt").exists()
+
+
+def test_bands_with_the_same_gaps_share_the_line_search_and_get_the_same_values():
+    """The line interpolants search once per distinct mask: a stack whose bands share their
+    gaps (SLC-off) and a stack whose bands differ must both give each band exactly what that
+    band alone gives."""
+    torch.manual_seed(0)
+    h, w = 64, 80
+    values = torch.rand(3, 1, h, w)
+    shared = torch.ones(1, 1, h, w)
+    shared[..., 20:31, :] = 0
+    shared[..., 45:52, 10:] = 0
+    own = shared.repeat(3, 1, 1, 1)
+    own[1, :, 5:9, :] = 0            # band 1 has a gap of its own (e.g. saturation)
+    lines = LineInterp()
+    for known in (shared.repeat(3, 1, 1, 1), own):
+        stacked = lines(values * known, known)
+        alone = torch.cat([lines(values[i:i + 1] * known[i:i + 1], known[i:i + 1])
+                           for i in range(3)])
+        torch.testing.assert_close(stacked, alone, atol=1e-6, rtol=0)

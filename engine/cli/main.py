@@ -14,6 +14,7 @@ from engine.cli.progress import emit_json
 from engine.errors import EngineError
 from engine.io.interrupt import on_signal
 from engine.io.writer import one_job
+from engine.memory import keep_tile_buffers
 
 VERBS = (fill_cmd, fill_stack_cmd, simulate_cmd, evaluate_cmd, info_cmd, water_cmd, batch_cmd)
 
@@ -48,6 +49,7 @@ def main(argv=None) -> int:
     interrupted) instead of raising, and makes sure an interrupted or failed job leaves no output
     behind."""
     args = build_parser().parse_args(argv)
+    keep_tile_buffers()   # this process is the engine's own: tune its heap for tile loops
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     # Ctrl-C, SIGTERM (the plugin's cancel) and SIGHUP (a closed terminal or ssh session) all

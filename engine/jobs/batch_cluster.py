@@ -10,11 +10,12 @@ from contextlib import contextmanager
 from typing import Optional
 
 from engine.errors import InputError
+from engine.io.gdal_env import GDAL_CACHE_MB
 
 # Peak RSS of one full-scene fill is about 0.6 GB for the classical methods (docs/benchmarks.md)
 # and more for the neural ones; budget this much per worker so N workers fit in memory.
 MEMORY_PER_WORKER_GB = 2.0
-GDAL_CACHE_MB_PER_WORKER = 256
+GDAL_CACHE_MB_PER_WORKER = GDAL_CACHE_MB   # what each job caps it at anyway
 # One thread per worker process: the work is parallel across scenes, and torch, OpenMP or BLAS
 # pools inside each worker would fight over the same cores.
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",

@@ -12,6 +12,7 @@ import traceback
 from engine.errors import EngineError
 from engine.jobs.batch_manifest import DONE, FAILED, file_record
 from engine.jobs.batch_plan import BatchTask
+from engine.memory import keep_tile_buffers
 
 _CLEAR_REFS = "/proc/self/clear_refs"
 _STATUS = "/proc/self/status"
@@ -23,6 +24,7 @@ def run_task(task: BatchTask) -> dict:
     seconds, peak memory of the worker process while it ran (None where the OS does not tell), error."""
     start, cpu_start = time.perf_counter(), time.process_time()
     _quiet_gdal()
+    keep_tile_buffers()   # a worker process is the engine's own, as the command line is
     peak_known = _reset_peak_memory()
     error = ""
     try:

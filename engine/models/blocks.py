@@ -51,10 +51,21 @@ class PixelMLP(nn.Module):
         """Apply the 1x1 layers (per pixel, so no spatial context is added here)."""
         return self.net(x)
 
+    def rows(self, x: torch.Tensor) -> torch.Tensor:
+        """The same layers on gathered pixels, (rows, c_in) -> (rows, out): a 1x1 convolution
+        is a matrix product per pixel, so a fill can run the head where it needs it only."""
+        for layer in self.net:
+            x = (F.linear(x, layer.weight.flatten(1), layer.bias)
+                 if isinstance(layer, nn.Conv2d) else layer(x))
+        return x
+
 
 def positive_std(raw: torch.Tensor) -> torch.Tensor:
-    """std = 0.01 + 0.99 softplus (the Neural Process Family convention)."""
-    return 0.01 + 0.99 * F.softplus(raw)
+    """std = 0.01 + 0.99 softplus (the Neural Process Family convention). On a contiguous copy:
+    softplus of a strided channel slice takes another kernel path that rounds differently in
+    the last bit, and paths that must agree exactly (a reference model with R = 0 or with
+    references unknown everywhere) slice differently."""
+    return 0.01 + 0.99 * F.softplus(raw.contiguous())
 
 
 def fold_bands(values: torch.Tensor, known: torch.Tensor):

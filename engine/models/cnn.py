@@ -96,10 +96,14 @@ class UNetCNN(nn.Module):
             if self.mix is not None and str(i) in self.mix:
                 x = self.mix[str(i)](x, bands, band_weight)
             skips.append(x)
+        # at inference the skip is added into in place: one full-resolution map less (autograd
+        # needs the skip, a ReLU output, unchanged)
+        in_place = not torch.is_grad_enabled()
         for i in range(len(self.dec) - 1, -1, -1):
             x = F.interpolate(self.proj[i](x), scale_factor=2.0, mode="bilinear",
                               align_corners=False)
-            x = self.dec[i](x + skips[i])
+            x = self.dec[i](skips[i].add_(x) if in_place else x + skips[i])
+            skips[i] = None
         return x
 
 

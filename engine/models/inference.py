@@ -19,7 +19,9 @@ def cpu_has_bf16() -> bool:
 
 
 class Predictor:
-    """Wraps an eval-mode model; `__call__(values, known)` -> (mean, std|None) float32 numpy."""
+    """Wraps an eval-mode model; `__call__(values, known)` -> (mean, std|None) float32 numpy,
+    predicted at the unknown pixels (what a fill and every score use); at observed pixels a
+    model that predicts where asked (`predicts_at`) returns the input value and std 0."""
 
     def __init__(self, model: torch.nn.Module, device: str = "cpu", bf16: bool | None = None,
                  seed: int = 0):
@@ -44,10 +46,12 @@ class Predictor:
         v = torch.from_numpy(np.ascontiguousarray(values, np.float32))[None].to(self.device)
         k = torch.from_numpy(np.ascontiguousarray(known, bool))[None].to(self.device)
         gen = torch.Generator(device=self.device).manual_seed(self.seed)
+        # a fill keeps every observed pixel: models that can, predict the others only
+        hint = {"at": ~k} if getattr(self.model, "predicts_at", False) else {}
         dev_type = self.device.type
         with torch.inference_mode(), torch.autocast(dev_type, dtype=torch.bfloat16,
                                                     enabled=self.autocast):
-            mean, std = self.model(v, k, generator=gen)
+            mean, std = self.model(v, k, generator=gen, **hint)
         mean = mean.float()[0].cpu().numpy()
         std = None if std is None else std.float()[0].cpu().numpy()
         return mean, std

@@ -49,57 +49,62 @@ def _nearest_known_rows(k: torch.Tensor, max_rows: int):
 
 
 class _Gaps:
-    """Flat positions of a (n, h, w) stack's unknown pixels, shared by every slope."""
+    """Flat positions (in one h x w image) of a mask's unknown pixels, shared by every slope and
+    by every band that has this mask."""
 
     def __init__(self, known: torch.Tensor):
-        n, h, w = known.shape
-        self.shape = (n, h, w)
+        h, w = known.shape
+        self.shape = (h, w)
         self.flat = torch.nonzero(~known.reshape(-1)).squeeze(1)
-        self.b, rc = self.flat // (h * w), self.flat % (h * w)
-        self.r, self.c = rc // w, rc % w
+        self.r, self.c = self.flat // w, self.flat % w
 
 
-def _line_interp(v: torch.Tensor, known: torch.Tensor, gaps: _Gaps, slope: float,
-                 max_rows: int, interp: torch.Tensor, reach: torch.Tensor) -> None:
-    """v: (n, h, w) float, zero where unknown; known: bool. Writes into interp / reach
-    ((n, h, w) views): inverse-distance interpolation between the first known pixel above and
-    below along the line of `slope` (columns per row) within max_rows rows, and reach = 1 /
-    their distance (px along the line) where both exist, else 0; on known pixels v and 1 / step.
+def _line_sources(known: torch.Tensor, gaps: _Gaps, slope: float, max_rows: int):
+    """For one (h, w) known mask: per unknown pixel, the flat positions of the first known pixel
+    above and below it along the line of `slope` (columns per row) within max_rows rows, their
+    inverse-distance weights (0 where there is none) and the reach, 1 / their distance along
+    the line where both exist, else 0.
 
-    The search runs in a sheared frame where each line is a column (cheap int16 scans); the
-    float work is done only at the unknown pixels, in the original frame (SLC-off gaps are a
-    fifth of a tile, and the sheared frame is up to twice as wide)."""
-    n, h, w = v.shape
-    dev = v.device
+    The search runs in a sheared frame where each line is a column (cheap int16 scans) and
+    depends on the mask only, so bands that share a mask (SLC-off gaps cross every band) share
+    it; the float work is then done only at the unknown pixels."""
+    h, w = known.shape
+    dev = known.device
     step = math.hypot(1.0, slope)
     off = torch.round(slope * torch.arange(h, device=dev, dtype=torch.float32)).long()
+    k = known[None]
     if slope == 0:
-        up, dn = _nearest_known_rows(known, max_rows)
+        up, dn = _nearest_known_rows(k, max_rows)
     else:
         j0 = int(min(0, -int(off.max())))
         wj = w + int(off.abs().max())
         cols = torch.arange(j0, j0 + wj, device=dev)[None, :] + off[:, None]   # (h, wj)
         inside = (cols >= 0) & (cols < w)
-        ks = torch.gather(known, 2, cols.clamp(0, w - 1).expand(n, h, wj)) & inside
+        ks = torch.gather(k, 2, cols.clamp(0, w - 1)[None]) & inside
         up_s, dn_s = _nearest_known_rows(ks, max_rows)
-        back = (torch.arange(w, device=dev)[None, :] - off[:, None] - j0).expand(n, h, w)
+        back = (torch.arange(w, device=dev)[None, :] - off[:, None] - j0)[None]
         up, dn = torch.gather(up_s, 2, back), torch.gather(dn_s, 2, back)
-    interp.copy_(v)
-    reach.fill_(1.0 / step)
-    if gaps.flat.numel() == 0:
-        return
-    b, r, c = gaps.b, gaps.r, gaps.c
+    r, c = gaps.r, gaps.c
     u, d = up.reshape(-1)[gaps.flat].long(), dn.reshape(-1)[gaps.flat].long()
-    d_up, d_dn = (r - u).to(v.dtype), (d - r).to(v.dtype)
+    d_up, d_dn = (r - u).float(), (d - r).float()
     w_up = (d_up <= max_rows) / d_up.clamp_min(1)
     w_dn = (d_dn <= max_rows) / d_dn.clamp_min(1)
-    flat = v.reshape(-1)
     uc, dc = u.clamp(0, h - 1), d.clamp(0, h - 1)
     # the line through (r, c) meets row u at column c - off[r] + off[u] (inside when u is found)
-    v_up = flat[(b * h + uc) * w + (c - off[r] + off[uc]).clamp(0, w - 1)]
-    v_dn = flat[(b * h + dc) * w + (c - off[r] + off[dc]).clamp(0, w - 1)]
-    interp[b, r, c] = (w_up * v_up + w_dn * v_dn) / (w_up + w_dn).clamp_min(1e-6)
-    reach[b, r, c] = ((w_up > 0) & (w_dn > 0)) / ((d_up + d_dn).clamp_min(1) * step)
+    src_up = uc * w + (c - off[r] + off[uc]).clamp(0, w - 1)
+    src_dn = dc * w + (c - off[r] + off[dc]).clamp(0, w - 1)
+    reach = ((w_up > 0) & (w_dn > 0)) / ((d_up + d_dn).clamp_min(1) * step)
+    norm = (w_up + w_dn).clamp_min(1e-6)
+    return src_up, src_dn, w_up / norm, w_dn / norm, reach
+
+
+def _mask_groups(k: torch.Tensor):
+    """Bands that share one known mask, as (band indices, mask): one group when every band has
+    the same gaps (the SLC-off case), else one group per band."""
+    n = k.shape[0]
+    if n == 1 or bool((k == k[:1]).all()):
+        return [(slice(None), k[0])]
+    return [(slice(i, i + 1), k[i]) for i in range(n)]
 
 
 class LineInterp(nn.Module):
@@ -111,8 +116,12 @@ class LineInterp(nn.Module):
         self.max_rows = max_rows
         self.out_channels = 2 * len(self.slopes)
 
-    def forward(self, values: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+    def forward(self, values: torch.Tensor, known: torch.Tensor,
+                out: torch.Tensor | None = None) -> torch.Tensor:
         """`values`, `known` (n, 1, h, w), bands folded into n; always float32, also under autocast.
+        On observed pixels each interpolant is the value and the reach 1 / step; in the gaps,
+        inverse-distance interpolation between the first observed pixels above and below along
+        the line. `out`: a view of the caller's buffer (any memory layout) to write into.
         Tiles taller than MAX_ROWS are refused (ValueError): rows are tracked as int16."""
         with torch.autocast(values.device.type, enabled=False):
             k = known[:, 0] > 0
@@ -120,8 +129,20 @@ class LineInterp(nn.Module):
             n, h, w = v.shape
             if h > MAX_ROWS:
                 raise ValueError(f"line interpolants handle at most {MAX_ROWS} rows per tile, got {h}")
-            out = v.new_empty((n, self.out_channels, h, w))
-            gaps = _Gaps(k)
+            if out is None:
+                out = v.new_empty((n, self.out_channels, h, w))
             for i, s in enumerate(self.slopes):
-                _line_interp(v, k, gaps, s, self.max_rows, out[:, 2 * i], out[:, 2 * i + 1])
+                out[:, 2 * i] = v
+                out[:, 2 * i + 1] = 1.0 / math.hypot(1.0, s)
+            for bands, mask in _mask_groups(k):
+                gaps = _Gaps(mask)
+                if gaps.flat.numel() == 0:
+                    continue
+                flat_v = v[bands].reshape(-1, h * w)
+                for i, s in enumerate(self.slopes):
+                    src_up, src_dn, w_up, w_dn, reach = _line_sources(mask, gaps, s,
+                                                                      self.max_rows)
+                    out[bands, 2 * i][:, gaps.r, gaps.c] = (w_up * flat_v[:, src_up]
+                                                            + w_dn * flat_v[:, src_dn])
+                    out[bands, 2 * i + 1][:, gaps.r, gaps.c] = reach
             return out

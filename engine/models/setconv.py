@@ -50,12 +50,23 @@ class SetConv(nn.Module):
         """`values`, `known` (n, 1, h, w), bands folded into n; returns (n, 2*levels + 2, h, w), in
         float32 also under autocast, so the interpolants the mean is built on carry no bf16 rounding
         (only the CNN's residual does)."""
+        out = values.new_empty((values.shape[0], self.out_channels) + values.shape[2:],
+                               dtype=torch.float32)
+        self.write(values, known, out[:, :2 * self.levels], out[:, 2 * self.levels:])
+        return out
+
+    def write(self, values: torch.Tensor, known: torch.Tensor, levels_out: torch.Tensor,
+              observed_out: torch.Tensor) -> None:
+        """The features written into views of a caller's buffer: [interp_l, density_l per level]
+        into `levels_out`, [y*m, m] into `observed_out`; so a model assembles its input in one
+        (channels-last) tensor instead of concatenating copies of full-resolution maps."""
         with torch.autocast(values.device.type, enabled=False):
             values, known = values.float(), known.float()
             ym = values * known
+            observed_out[:, 0:1] = ym
+            observed_out[:, 1:2] = known
             both = torch.cat([ym, known], 0)
             h, w = both.shape[-2:]
-            feats = []
             for level in range(self.levels):
                 k = torch.exp(self.log_kernels[level].float())
                 f = 2 ** level
@@ -65,8 +76,7 @@ class SetConv(nn.Module):
                     x = F.interpolate(x, scale_factor=float(f), mode="bilinear",
                                       align_corners=False)[..., :h, :w]
                 signal, density = x.chunk(2, 0)
-                interp = signal / density.clamp_min(1e-5)
+                levels_out[:, 2 * level:2 * level + 1] = signal / density.clamp_min(1e-5)
                 if self.unit_density:
                     density = density / k.sum() ** 2
-                feats += [interp, density]
-            return torch.cat(feats + [ym, known], dim=1)
+                levels_out[:, 2 * level + 1:2 * level + 2] = density

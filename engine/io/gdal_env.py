@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-GDAL_CACHE_MB = 128
+GDAL_CACHE_MB = 64
 
 
 class gdal_cache:

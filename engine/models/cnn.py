@@ -88,6 +88,13 @@ class UNetCNN(nn.Module):
     def forward(self, x, bands: int = 1, band_weight=None):
         """`x` (n, c, h, w) with h, w multiples of 2**(levels-1); `bands` and `band_weight` as for
         BandMix. Returns the full-resolution features."""
+        return self.forward_owned([x], bands, band_weight)
+
+    def forward_owned(self, holder: list, bands: int = 1, band_weight=None):
+        """`forward` on the one tensor in `holder`, which it takes out: when the caller holds no
+        other reference, the input (the widest map of a fill model, 22 channels at full
+        resolution) is freed as soon as the first convolution has read it, not at the end."""
+        x = holder.pop()
         skips = []
         for i, enc in enumerate(self.enc):
             if i > 0:

@@ -55,38 +55,58 @@ class ConvCNP(nn.Module):
         b, nb = values.shape[:2]
         y, m = fold_bands(values, known)
         if at is not None:
-            feats, hidden = self.encode(y, m, nb, band_weight)
-            mean, std = self._predict_at(y, feats, hidden, at.reshape(y.shape))
+            where = torch.nonzero(at.reshape(y.shape), as_tuple=True)
+            interps, hidden = self.encode(y, m, nb, band_weight, where=where)
+            mean, std = self._predict_at(y, interps, hidden, where)
             return unfold_bands(mean, b), unfold_bands(std, b)
-        feats, _, out = self.decode(y, m, nb, band_weight)
-        mean = base_mean(feats, out, self.levels) + out[:, self.levels:self.levels + 1]
+        interps, _, out = self.decode(y, m, nb, band_weight)
+        mean = blend(interps, out, self.levels) + out[:, self.levels:self.levels + 1]
         std = positive_std(out[:, self.levels + 1:self.levels + 2])
         return unfold_bands(mean, b), unfold_bands(std, b)
 
-    def encode(self, y, m, nb: int, band_weight=None, extra=None):
-        """(interpolant features, CNN output features), bands folded, cropped to the input."""
+    def encode(self, y, m, nb: int, band_weight=None, extra=None, where=None):
+        """(the interpolants the mean blends, CNN output features), bands folded, cropped to the
+        input. The interpolants are kept as maps (n, levels, h, w), or, given `where` (indices
+        of pixels, as from nonzero), as rows at those pixels only: the full feature stack is
+        then dropped before the CNN runs, the largest saving of a fill's memory."""
         feats = interpolant_features(self.setconv, self.lines, y, m)
+        picked = feats[:, 0:2 * self.levels:2]
+        if where is None:
+            interps = picked.contiguous()
+        else:
+            i, _, r, c = where
+            interps = picked.permute(0, 2, 3, 1)[i, r, c]
         x = feats if extra is None else torch.cat([feats, extra.to(feats.dtype)], 1).contiguous(
             memory_format=torch.channels_last)   # the layout `feats` has, so R = 0 matches
+        del feats, picked
         x, h, w = pad_features(x, self.multiple)
-        return feats, self.cnn(x, nb, band_weight)[..., :h, :w]
+        holder = [x]
+        del x
+        return interps, self.cnn.forward_owned(holder, nb, band_weight)[..., :h, :w]
 
     def decode(self, y, m, nb: int, band_weight=None, extra=None):
-        """(interpolant features, CNN output features, head output), bands folded: the parts
-        a model built on top of this one (reference conditioning) reuses."""
-        feats, hidden = self.encode(y, m, nb, band_weight, extra)
-        return feats, hidden, self.head(hidden).float()
+        """(interpolants, CNN output features, head output), bands folded: the parts a model
+        built on top of this one (reference conditioning) reuses."""
+        interps, hidden = self.encode(y, m, nb, band_weight, extra)
+        return interps, hidden, self.head(hidden).float()
 
-    def _predict_at(self, y, feats, hidden, at):
-        """Mean and std, (n, 1, h, w), computed by the head at the pixels of `at` only (gathered as
-        rows: the same arithmetic as the 1x1 convolutions); the input value and 0 elsewhere."""
-        i, _, r, c = torch.nonzero(at, as_tuple=True)
-        rows = self.head.rows(hidden.permute(0, 2, 3, 1)[i, r, c]).float()
+    # rows of the head computed at once: fixed-size blocks keep the heap from fragmenting on
+    # the gap count, which differs from tile to tile
+    HEAD_ROWS = 1 << 16
+
+    def _predict_at(self, y, interps, hidden, where):
+        """Mean and std, (n, 1, h, w), computed by the head at the pixels `where` only (gathered
+        as rows: the same arithmetic as the 1x1 convolutions); the input value and 0 elsewhere."""
+        i, _, r, c = where
         lv = self.levels
-        interps = feats[:, 0:2 * lv:2].permute(0, 2, 3, 1)[i, r, c]    # (rows, lv)
         mean, std = y.float().clone(), torch.zeros_like(y, dtype=torch.float32)
-        mean[i, 0, r, c] = (blend(interps, rows, lv) + rows[:, lv:lv + 1])[:, 0]
-        std[i, 0, r, c] = positive_std(rows[:, lv + 1:lv + 2])[:, 0]
+        flat = hidden.permute(0, 2, 3, 1)
+        for s in range(0, i.numel(), self.HEAD_ROWS):
+            cut = slice(s, s + self.HEAD_ROWS)
+            bi, br, bc = i[cut], r[cut], c[cut]
+            rows = self.head.rows(flat[bi, br, bc]).float()
+            mean[bi, 0, br, bc] = (blend(interps[cut], rows, lv) + rows[:, lv:lv + 1])[:, 0]
+            std[bi, 0, br, bc] = positive_std(rows[:, lv + 1:lv + 2])[:, 0]
         return mean, std
 
 
@@ -102,17 +122,26 @@ def context_layers(setconv_px, sigma_px, levels, unit_density, line_slopes, line
 
 def interpolant_features(setconv, lines, y, m) -> torch.Tensor:
     """[SetConv levels' (interp, density)..., lines' (interp, reach)..., y*m, m]: every
-    interpolant at an even channel index < 2 * (number of interpolants). Written in place into
-    one channels-last float32 tensor, the layout the CNN's convolutions run fastest in (about 2x
-    on CPU), so no full-resolution copy is made to concatenate or convert."""
+    interpolant at an even channel index < 2 * (number of interpolants).
+
+    Returned channels-last, the layout the CNN's convolutions run fastest in (about 2x on CPU).
+    Built one image (band) at a time in the plain layout and copied in, so besides the result
+    only one band's features exist at once (writing channels straight into a channels-last map
+    is strided and slower); bands with the same gaps share the line searches."""
     n_set = 2 * setconv.levels
     n_lines = lines.out_channels if lines is not None else 0
-    feats = torch.empty((y.shape[0], setconv.out_channels + n_lines) + y.shape[2:],
-                        dtype=torch.float32, device=y.device)
-    setconv.write(y, m, feats[:, :n_set], feats[:, n_set + n_lines:])
-    if lines is not None:
-        lines(y, m, out=feats[:, n_set:n_set + n_lines])
-    return feats.contiguous(memory_format=torch.channels_last)
+    shape = (setconv.out_channels + n_lines,) + tuple(y.shape[2:])
+    feats = torch.empty((y.shape[0],) + shape, dtype=torch.float32, device=y.device,
+                        memory_format=torch.channels_last)
+    searches = {}
+    for j in range(y.shape[0]):
+        part = torch.empty((1,) + shape, dtype=torch.float32, device=y.device)
+        one_y, one_m = y[j:j + 1], m[j:j + 1]
+        setconv.write(one_y, one_m, part[:, :n_set], part[:, n_set + n_lines:])
+        if lines is not None:
+            lines(one_y, one_m, out=part[:, n_set:n_set + n_lines], searches=searches)
+        feats[j:j + 1] = part
+    return feats
 
 
 def base_mean(feats: torch.Tensor, out: torch.Tensor, levels: int) -> torch.Tensor:

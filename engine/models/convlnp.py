@@ -51,6 +51,10 @@ class ConvLNP(nn.Module):
         x, h, w = pad_features(feats, self.multiple)
         z_mu, z_raw = self.to_latent(self.encoder(x, nb, band_weight)).chunk(2, dim=1)
         z_sd = 0.1 + 0.9 * torch.sigmoid(z_raw)
+        if not (self.training or return_samples):
+            mean, std = self._mixture_one_sample_at_a_time(x, z_mu, z_sd, k, nb, band_weight,
+                                                           generator, h, w)
+            return unfold_bands(mean, b), unfold_bands(std, b)
         eps = torch.randn((k,) + z_mu.shape, generator=generator, device=z_mu.device,
                           dtype=z_mu.dtype)
         z = (z_mu + z_sd * eps).flatten(0, 1)                       # (k*n, latent, h, w)
@@ -65,3 +69,25 @@ class ConvLNP(nn.Module):
         if return_samples:
             return unfold_bands(mean, b), unfold_bands(std, b), means, stds
         return unfold_bands(mean, b), unfold_bands(std, b)
+
+    def _mixture_one_sample_at_a_time(self, x, z_mu, z_sd, k, nb, band_weight, generator, h, w):
+        """The inference mixture without holding K copies of the context: samples are decoded
+        one after another (the same noise stream as one (K, ...) draw) and folded into running
+        moments (Welford), so a whole-scene fill needs one sample's activations, not K."""
+        lv = self.levels
+        mean = m2 = var = None
+        for i in range(k):
+            eps = torch.randn(z_mu.shape, generator=generator, device=z_mu.device,
+                              dtype=z_mu.dtype)
+            z = z_mu + z_sd * eps
+            out = self.head(self.decoder(torch.cat([z, x], 1), nb, band_weight))[..., :h, :w].float()
+            m_i = base_mean(x[..., :h, :w], out, lv) + out[:, lv:lv + 1]
+            v_i = positive_std(out[:, lv + 1:lv + 2]) ** 2
+            if mean is None:
+                mean, m2, var = m_i, torch.zeros_like(m_i), v_i
+                continue
+            delta = m_i - mean
+            mean = mean + delta / (i + 1)
+            m2 = m2 + delta * (m_i - mean)
+            var = var + v_i
+        return mean, torch.sqrt(var / k + m2 / k)

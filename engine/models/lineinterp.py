@@ -117,11 +117,13 @@ class LineInterp(nn.Module):
         self.out_channels = 2 * len(self.slopes)
 
     def forward(self, values: torch.Tensor, known: torch.Tensor,
-                out: torch.Tensor | None = None) -> torch.Tensor:
+                out: torch.Tensor | None = None, searches: dict | None = None) -> torch.Tensor:
         """`values`, `known` (n, 1, h, w), bands folded into n; always float32, also under autocast.
         On observed pixels each interpolant is the value and the reach 1 / step; in the gaps,
         inverse-distance interpolation between the first observed pixels above and below along
         the line. `out`: a view of the caller's buffer (any memory layout) to write into.
+        `searches`: a dict the caller keeps across calls (band by band): the last mask's line
+        searches, reused while the next band has the same mask.
         Tiles taller than MAX_ROWS are refused (ValueError): rows are tracked as int16."""
         with torch.autocast(values.device.type, enabled=False):
             k = known[:, 0] > 0
@@ -134,15 +136,24 @@ class LineInterp(nn.Module):
             for i, s in enumerate(self.slopes):
                 out[:, 2 * i] = v
                 out[:, 2 * i + 1] = 1.0 / math.hypot(1.0, s)
+            searches = {} if searches is None else searches
             for bands, mask in _mask_groups(k):
-                gaps = _Gaps(mask)
+                gaps, sources = self._searches(mask, searches)
                 if gaps.flat.numel() == 0:
                     continue
                 flat_v = v[bands].reshape(-1, h * w)
-                for i, s in enumerate(self.slopes):
-                    src_up, src_dn, w_up, w_dn, reach = _line_sources(mask, gaps, s,
-                                                                      self.max_rows)
+                for i, (src_up, src_dn, w_up, w_dn, reach) in enumerate(sources):
                     out[bands, 2 * i][:, gaps.r, gaps.c] = (w_up * flat_v[:, src_up]
                                                             + w_dn * flat_v[:, src_dn])
                     out[bands, 2 * i + 1][:, gaps.r, gaps.c] = reach
             return out
+
+    def _searches(self, mask: torch.Tensor, cache: dict):
+        """(gaps, per-slope sources) of `mask`, from `cache` when it holds the same mask."""
+        held = cache.get("mask")
+        if held is None or held.shape != mask.shape or not torch.equal(held, mask):
+            gaps = _Gaps(mask)
+            sources = ([_line_sources(mask, gaps, s, self.max_rows) for s in self.slopes]
+                       if gaps.flat.numel() else [])
+            cache.update(mask=mask, gaps=gaps, sources=sources)
+        return cache["gaps"], cache["sources"]

@@ -28,7 +28,7 @@ from torch import nn
 
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import UNetCNN
-from engine.models.convcnp import ConvCNP, base_mean, pad_features
+from engine.models.convcnp import ConvCNP, blend, pad_features
 from engine.models.setconv import SetConv
 
 _MASKED_LOGIT = -1.0e4      # a candidate at a pixel its reference does not observe
@@ -91,8 +91,8 @@ class RefConvCNP(nn.Module):
         y, m = fold_bands(values, known)
         if ref_values is None or ref_values.shape[1] == 0:
             zeros = y.new_zeros((b * nb, self.c_ref + 1, h, w))
-            feats, _, out = self.base.decode(y, m, nb, band_weight, zeros)
-            return self._single(feats, out, b)
+            interps, _, out = self.base.decode(y, m, nb, band_weight, zeros)
+            return self._single(interps, out, b)
         r = ref_values.shape[1]
         n = b * r * nb
         rk = ref_known.reshape(n, 1, h, w).bool()
@@ -116,9 +116,9 @@ class RefConvCNP(nn.Module):
         count = count.reshape(b * nb, 1, h, w)
         pooled = pooled.reshape(b * nb, -1, h, w)
         extra = torch.cat([pooled, count / self.count_scale], 1)
-        feats, hidden, out = self.base.decode(y, m, nb, band_weight, extra)
+        interps, hidden, out = self.base.decode(y, m, nb, band_weight, extra)
         hidden = hidden.float()
-        base_fill = base_mean(feats, out, self.base.levels) + out[:, self.base.levels:self.base.levels + 1]
+        base_fill = blend(interps, out, self.base.levels) + out[:, self.base.levels:self.base.levels + 1]
         hid_r = hidden.reshape(b, 1, nb, -1, h, w).expand(b, r, nb, hidden.shape[1], h, w)
         logits = self.ref_head(torch.cat([emb, hid_r.reshape(n, -1, h, w)], 1)).float()
         logits = torch.where(rk, logits, _MASKED_LOGIT)
@@ -136,8 +136,8 @@ class RefConvCNP(nn.Module):
         std = positive_std(out[:, self.base.levels + 1:self.base.levels + 2] + anyref * g_out[:, 2:3])
         return unfold_bands(mean, b), unfold_bands(std, b)
 
-    def _single(self, feats, out, b):
+    def _single(self, interps, out, b):
         lv = self.base.levels
-        mean = base_mean(feats, out, lv) + out[:, lv:lv + 1]
+        mean = blend(interps, out, lv) + out[:, lv:lv + 1]
         std = positive_std(out[:, lv + 1:lv + 2])
         return unfold_bands(mean, b), unfold_bands(std, b)

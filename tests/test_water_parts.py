@@ -150,3 +150,22 @@ def test_teacher_rule_on_measured_spectra():
         (0.800, 0.700, 0.100),   # snow
     ))
     assert water_rns(red, nir, swir1).tolist() == [True, True, False, False, False]
+
+
+@pytest.mark.parametrize("dates", (1, 2, 3, 5))
+def test_the_date_convolutions_as_2d_ones_equal_torch_s_3d_convolution(dates):
+    """The water network computes its two Conv3d layers as 2-D convolutions (torch's CPU 3-D
+    convolution builds a whole-tile im2col buffer for some tile shapes: 1.2 GB at 552 x 576 px);
+    the values must be Conv3d's, with its zero padding over the dates."""
+    torch = pytest.importorskip("torch")
+    from engine.water.model import WaterNet, _across_dates_conv, _per_date_conv
+
+    torch.manual_seed(0)
+    net = WaterNet().eval()
+    x = torch.rand(2, 7, dates, 36, 44)
+    f = torch.rand(2, 12, dates, 36, 44)
+    with torch.no_grad():
+        torch.testing.assert_close(_per_date_conv(net.per_date, x), net.per_date(x),
+                                   atol=1e-5, rtol=0)
+        torch.testing.assert_close(_across_dates_conv(net.across_dates, f), net.across_dates(f),
+                                   atol=1e-5, rtol=0)

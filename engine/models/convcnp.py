@@ -125,22 +125,25 @@ def interpolant_features(setconv, lines, y, m) -> torch.Tensor:
     interpolant at an even channel index < 2 * (number of interpolants).
 
     Returned channels-last, the layout the CNN's convolutions run fastest in (about 2x on CPU).
-    Built one image (band) at a time in the plain layout and copied in, so besides the result
-    only one band's features exist at once (writing channels straight into a channels-last map
-    is strided and slower); bands with the same gaps share the line searches."""
+    At inference built one image (band) at a time in the plain layout and copied in, so besides
+    the result only one band's features exist at once (writing channels straight into a
+    channels-last map is strided and slower); bands with the same gaps share the line searches.
+    Training (autograd on: small crops, often on a GPU) builds the whole batch at once."""
     n_set = 2 * setconv.levels
     n_lines = lines.out_channels if lines is not None else 0
     shape = (setconv.out_channels + n_lines,) + tuple(y.shape[2:])
     feats = torch.empty((y.shape[0],) + shape, dtype=torch.float32, device=y.device,
                         memory_format=torch.channels_last)
     searches = {}
-    for j in range(y.shape[0]):
-        part = torch.empty((1,) + shape, dtype=torch.float32, device=y.device)
-        one_y, one_m = y[j:j + 1], m[j:j + 1]
+    step = y.shape[0] if torch.is_grad_enabled() else 1
+    for j in range(0, y.shape[0], step):
+        part = torch.empty((min(step, y.shape[0] - j),) + shape, dtype=torch.float32,
+                           device=y.device)
+        one_y, one_m = y[j:j + step], m[j:j + step]
         setconv.write(one_y, one_m, part[:, :n_set], part[:, n_set + n_lines:])
         if lines is not None:
             lines(one_y, one_m, out=part[:, n_set:n_set + n_lines], searches=searches)
-        feats[j:j + 1] = part
+        feats[j:j + step] = part
     return feats
 
 

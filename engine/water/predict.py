@@ -39,8 +39,9 @@ def classify_windows(model, read: ReadFn, height: int, width: int, write: WriteF
     """Classify a height x width grid tile by tile; returns the number of tiles. `on_valid`
     receives each tile core's validity (dates, h, w), e.g. to count single-date pixels."""
     total = 0
+    # one tile shape for the network (see iter_tiles): the heap reuses its blocks
     for tile in walk_tiles(height, width, tile_px, RECEPTIVE_HALO_PX, progress=progress,
-                           cancel=cancel):
+                           cancel=cancel, full_outer=True):
         total += 1
         refl, valid = read(tile.outer)
         classes = predict_tile(model, refl, valid, device)

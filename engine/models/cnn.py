@@ -47,7 +47,11 @@ class ResNetCNN(nn.Module):
     def forward(self, x, bands: int = 1, band_weight=None):
         """`bands` and `band_weight` describe how bands are folded into the batch, for the band
         mixer after the input layer."""
-        x = self.inp(x)
+        return self.forward_owned([x], bands, band_weight)
+
+    def forward_owned(self, holder: list, bands: int = 1, band_weight=None):
+        """`forward` on the one tensor in `holder`, freed after the input layer (as UNetCNN's)."""
+        x = self.inp(holder.pop())
         if self.mix is not None:
             x = self.mix(x, bands, band_weight)
         for block in self.blocks:

@@ -12,7 +12,7 @@ from torch import nn
 
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import build_cnn
-from engine.models.convcnp import base_mean, context_layers, interpolant_features
+from engine.models.convcnp import base_mean, blend, context_layers, interpolant_features
 from engine.models.padding import pad_features
 
 
@@ -39,11 +39,16 @@ class ConvLNP(nn.Module):
         self.train_samples, self.eval_samples = train_samples, eval_samples
         self.multiple = max(self.encoder.multiple, self.decoder.multiple, self.setconv.multiple)
 
+    # `forward` honours `at` (the inference runner asks for the gap pixels only), as ConvCNP
+    predicts_at = True
+
     def forward(self, values, known, band_weight=None, samples: int | None = None,
-                generator: torch.Generator | None = None, return_samples: bool = False):
+                generator: torch.Generator | None = None, return_samples: bool = False,
+                at: torch.Tensor | None = None):
         """(mean, std), each (b, bands, h, w). `samples` overrides the number of latent samples and
         `generator` makes them reproducible; `return_samples` also returns each sample's mean and
-        std."""
+        std. `at` as for ConvCNP (inference only): the head and the mixture are computed at
+        those pixels alone; elsewhere the mean is the input value and the std 0."""
         b, nb = values.shape[:2]
         k = samples or (self.train_samples if self.training else self.eval_samples)
         y, m = fold_bands(values, known)
@@ -52,8 +57,11 @@ class ConvLNP(nn.Module):
         z_mu, z_raw = self.to_latent(self.encoder(x, nb, band_weight)).chunk(2, dim=1)
         z_sd = 0.1 + 0.9 * torch.sigmoid(z_raw)
         if not (self.training or return_samples):
+            where = None if at is None else torch.nonzero(at.reshape(y.shape), as_tuple=True)
             mean, std = self._mixture_one_sample_at_a_time(x, z_mu, z_sd, k, nb, band_weight,
-                                                           generator, h, w)
+                                                           generator, h, w, where)
+            if where is not None:
+                mean, std = _on_maps(y, where, mean, std)
             return unfold_bands(mean, b), unfold_bands(std, b)
         eps = torch.randn((k,) + z_mu.shape, generator=generator, device=z_mu.device,
                           dtype=z_mu.dtype)
@@ -70,24 +78,45 @@ class ConvLNP(nn.Module):
             return unfold_bands(mean, b), unfold_bands(std, b), means, stds
         return unfold_bands(mean, b), unfold_bands(std, b)
 
-    def _mixture_one_sample_at_a_time(self, x, z_mu, z_sd, k, nb, band_weight, generator, h, w):
+    def _mixture_one_sample_at_a_time(self, x, z_mu, z_sd, k, nb, band_weight, generator, h, w,
+                                      where=None):
         """The inference mixture without holding K copies of the context: samples are decoded
         one after another (the same noise stream as one (K, ...) draw) and folded into running
-        moments (Welford), so a whole-scene fill needs one sample's activations, not K."""
+        moments (Welford), so a whole-scene fill needs one sample's activations, not K. With
+        `where` (pixel indices) the head and the moments are computed there only: (rows, 1)."""
         lv = self.levels
+        if where is not None:
+            i, _, r, c = where
+            interps = x[:, 0:2 * lv:2].permute(0, 2, 3, 1)[i, r, c]
         mean = m2 = var = None
-        for i in range(k):
+        for s in range(k):
             eps = torch.randn(z_mu.shape, generator=generator, device=z_mu.device,
                               dtype=z_mu.dtype)
-            z = z_mu + z_sd * eps
-            out = self.head(self.decoder(torch.cat([z, x], 1), nb, band_weight))[..., :h, :w].float()
-            m_i = base_mean(x[..., :h, :w], out, lv) + out[:, lv:lv + 1]
+            holder = [torch.cat([z_mu + z_sd * eps, x], 1)]   # freed after the first conv
+            del eps
+            hidden = self.decoder.forward_owned(holder, nb, band_weight)[..., :h, :w]
+            if where is None:
+                out = self.head(hidden).float()
+                m_i = base_mean(x[..., :h, :w], out, lv) + out[:, lv:lv + 1]
+            else:
+                out = self.head.rows(hidden.permute(0, 2, 3, 1)[i, r, c]).float()
+                m_i = blend(interps, out, lv) + out[:, lv:lv + 1]
             v_i = positive_std(out[:, lv + 1:lv + 2]) ** 2
+            del hidden, out
             if mean is None:
                 mean, m2, var = m_i, torch.zeros_like(m_i), v_i
                 continue
             delta = m_i - mean
-            mean = mean + delta / (i + 1)
+            mean = mean + delta / (s + 1)
             m2 = m2 + delta * (m_i - mean)
             var = var + v_i
         return mean, torch.sqrt(var / k + m2 / k)
+
+
+def _on_maps(y, where, mean_rows, std_rows):
+    """Rows at `where` back onto (n, 1, h, w) maps: the input value and std 0 elsewhere."""
+    i, _, r, c = where
+    mean, std = y.float().clone(), torch.zeros_like(y, dtype=torch.float32)
+    mean[i, 0, r, c] = mean_rows[:, 0]
+    std[i, 0, r, c] = std_rows[:, 0]
+    return mean, std

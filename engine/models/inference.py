@@ -34,8 +34,11 @@ class Predictor:
 
     def __call__(self, values: np.ndarray, known: np.ndarray):
         means, stds = [], []
-        for b0 in range(0, values.shape[0], MAX_BAND_BATCH):
-            m, s = self._run(values[b0:b0 + MAX_BAND_BATCH], known[b0:b0 + MAX_BAND_BATCH])
+        # models whose bands never meet say so (`max_band_batch`); the others mix the bands of
+        # a chunk, so their chunk size is part of what they compute
+        step = getattr(self.model, "max_band_batch", MAX_BAND_BATCH)
+        for b0 in range(0, values.shape[0], step):
+            m, s = self._run(values[b0:b0 + step], known[b0:b0 + step])
             means.append(m)
             stds.append(s)
         mean = np.concatenate(means)

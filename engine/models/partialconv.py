@@ -37,6 +37,10 @@ class PartialConvUNet(nn.Module):
     """The partial-convolution baseline: one band at a time through the U-Net, predicting a mean
     only (no std), so it is called like the other fill models but gives no uncertainty."""
 
+    # bands never meet in this network, so inference may run them one at a time: the same
+    # values with a quarter of the activations (its full-resolution maps are 16-33 channels)
+    max_band_batch = 1
+
     def __init__(self, channels=(16, 32, 64, 96), kernels=(7, 5, 5, 3)):
         super().__init__()
         self.multiple = 2 ** len(channels)

@@ -49,9 +49,21 @@ class ResNetCNN(nn.Module):
         mixer after the input layer."""
         return self.forward_owned([x], bands, band_weight)
 
-    def forward_owned(self, holder: list, bands: int = 1, band_weight=None):
-        """`forward` on the one tensor in `holder`, freed after the input layer (as UNetCNN's)."""
-        x = self.inp(holder.pop())
+    # the input layer, which a caller may compute part by part (see UNetCNN.first_conv); no
+    # ReLU follows it here
+    first_relu = False
+
+    @property
+    def first_conv(self) -> nn.Conv2d:
+        """The input layer (1x1)."""
+        return self.inp
+
+    def forward_owned(self, holder: list, bands: int = 1, band_weight=None,
+                      first_done: bool = False):
+        """`forward` on the one tensor in `holder`, freed after the input layer (as UNetCNN's);
+        `first_done`: the tensor is already the input layer's output."""
+        x = holder.pop()
+        x = x if first_done else self.inp(x)
         if self.mix is not None:
             x = self.mix(x, bands, band_weight)
         for block in self.blocks:
@@ -94,16 +106,26 @@ class UNetCNN(nn.Module):
         BandMix. Returns the full-resolution features."""
         return self.forward_owned([x], bands, band_weight)
 
-    def forward_owned(self, holder: list, bands: int = 1, band_weight=None):
+    first_relu = True    # the input convolution is followed by a ReLU
+
+    @property
+    def first_conv(self) -> nn.Conv2d:
+        """The input convolution: a caller whose input is a concatenation may compute it part by
+        part, apply the ReLU, and go on with `forward_owned(..., first_done=True)`."""
+        return self.enc[0][0][0]
+
+    def forward_owned(self, holder: list, bands: int = 1, band_weight=None,
+                      first_done: bool = False):
         """`forward` on the one tensor in `holder`, which it takes out: when the caller holds no
         other reference, the input (the widest map of a fill model, 22 channels at full
-        resolution) is freed as soon as the first convolution has read it, not at the end."""
+        resolution) is freed as soon as the first convolution has read it, not at the end.
+        `first_done`: the tensor is already the first convolution's output, after its ReLU."""
         x = holder.pop()
         skips = []
         for i, enc in enumerate(self.enc):
             if i > 0:
                 x = F.avg_pool2d(x, 2)
-            x = enc(x)
+            x = enc[1:](x) if (i == 0 and first_done) else enc(x)
             if self.mix is not None and str(i) in self.mix:
                 x = self.mix[str(i)](x, bands, band_weight)
             skips.append(x)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+import torch.nn.functional as F
 
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import build_cnn
@@ -54,15 +55,22 @@ class ConvLNP(nn.Module):
         y, m = fold_bands(values, known)
         feats = interpolant_features(self.setconv, self.lines, y, m)
         x, h, w = pad_features(feats, self.multiple)
-        z_mu, z_raw = self.to_latent(self.encoder(x, nb, band_weight)).chunk(2, dim=1)
-        z_sd = 0.1 + 0.9 * torch.sigmoid(z_raw)
+        del feats
         if not (self.training or return_samples):
             where = None if at is None else torch.nonzero(at.reshape(y.shape), as_tuple=True)
-            mean, std = self._mixture_one_sample_at_a_time(x, z_mu, z_sd, k, nb, band_weight,
-                                                           generator, h, w, where)
+            # what the samples need of the 22-channel context, taken before the encoder gets it
+            # to free: the interpolants and the context's share of the decoder's first conv
+            interps = _interpolants(x[..., :h, :w], self.levels, where)
+            context = self._decoder_context(x)
+            holder = [x]
+            del x
+            z_mu, z_sd = self._latent(self.encoder.forward_owned(holder, nb, band_weight))
+            mean, std = self._mixture_one_sample_at_a_time(context, interps, z_mu, z_sd, k, nb,
+                                                           band_weight, generator, h, w, where)
             if where is not None:
                 mean, std = _on_maps(y, where, mean, std)
             return unfold_bands(mean, b), unfold_bands(std, b)
+        z_mu, z_sd = self._latent(self.encoder(x, nb, band_weight))
         eps = torch.randn((k,) + z_mu.shape, generator=generator, device=z_mu.device,
                           dtype=z_mu.dtype)
         z = (z_mu + z_sd * eps).flatten(0, 1)                       # (k*n, latent, h, w)
@@ -78,29 +86,43 @@ class ConvLNP(nn.Module):
             return unfold_bands(mean, b), unfold_bands(std, b), means, stds
         return unfold_bands(mean, b), unfold_bands(std, b)
 
-    def _mixture_one_sample_at_a_time(self, x, z_mu, z_sd, k, nb, band_weight, generator, h, w,
-                                      where=None):
+    def _latent(self, encoded):
+        """(mean, std) of the Gaussian latent map from the encoder's features."""
+        z_mu, z_raw = self.to_latent(encoded).chunk(2, dim=1)
+        return z_mu, 0.1 + 0.9 * torch.sigmoid(z_raw)
+
+    def _decoder_context(self, x):
+        """The context's share of the decoder's first convolution (its input is [latent,
+        context]): computed once, so no sample builds the 26-channel input again and the
+        22-channel context can be freed before the samples run."""
+        conv = self.decoder.first_conv
+        return F.conv2d(x, conv.weight[:, self.latent:], conv.bias, padding=conv.padding)
+
+    def _mixture_one_sample_at_a_time(self, context, interps, z_mu, z_sd, k, nb, band_weight,
+                                      generator, h, w, where=None):
         """The inference mixture without holding K copies of the context: samples are decoded
         one after another (the same noise stream as one (K, ...) draw) and folded into running
         moments (Welford), so a whole-scene fill needs one sample's activations, not K. With
         `where` (pixel indices) the head and the moments are computed there only: (rows, 1)."""
         lv = self.levels
-        if where is not None:
-            i, _, r, c = where
-            interps = x[:, 0:2 * lv:2].permute(0, 2, 3, 1)[i, r, c]
+        conv = self.decoder.first_conv
+        w_latent = conv.weight[:, :self.latent]
         mean = m2 = var = None
         for s in range(k):
             eps = torch.randn(z_mu.shape, generator=generator, device=z_mu.device,
                               dtype=z_mu.dtype)
-            holder = [torch.cat([z_mu + z_sd * eps, x], 1)]   # freed after the first conv
-            del eps
-            hidden = self.decoder.forward_owned(holder, nb, band_weight)[..., :h, :w]
+            first = F.conv2d(z_mu + z_sd * eps, w_latent, None, padding=conv.padding)
+            first = first.add_(context)
+            holder = [F.relu(first) if self.decoder.first_relu else first]
+            del eps, first
+            hidden = self.decoder.forward_owned(holder, nb, band_weight,
+                                                first_done=True)[..., :h, :w]
             if where is None:
                 out = self.head(hidden).float()
-                m_i = base_mean(x[..., :h, :w], out, lv) + out[:, lv:lv + 1]
             else:
+                i, _, r, c = where
                 out = self.head.rows(hidden.permute(0, 2, 3, 1)[i, r, c]).float()
-                m_i = blend(interps, out, lv) + out[:, lv:lv + 1]
+            m_i = blend(interps, out, lv) + out[:, lv:lv + 1]
             v_i = positive_std(out[:, lv + 1:lv + 2]) ** 2
             del hidden, out
             if mean is None:
@@ -111,6 +133,15 @@ class ConvLNP(nn.Module):
             m2 = m2 + delta * (m_i - mean)
             var = var + v_i
         return mean, torch.sqrt(var / k + m2 / k)
+
+
+def _interpolants(x, levels: int, where):
+    """The interpolants the mean blends: maps (n, levels, h, w), or rows at `where`."""
+    picked = x[:, 0:2 * levels:2]
+    if where is None:
+        return picked.contiguous()
+    i, _, r, c = where
+    return picked.permute(0, 2, 3, 1)[i, r, c]
 
 
 def _on_maps(y, where, mean_rows, std_rows):

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import logging
 import sys
 from functools import lru_cache
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8
 HEAP_BLOCK_MAX = 1 << 30      # blocks up to this size come from the heap, not fresh mmaps
 _state = {"tuned": False}
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -46,10 +48,16 @@ def keep_tile_buffers() -> bool:
     if libc is None:
         return False
     if not _state["tuned"]:
-        ok = all(libc.mallopt(option, ctypes.c_int(value)) == 1 for option, value in (
-            (M_ARENA_MAX, 1), (M_MMAP_THRESHOLD, HEAP_BLOCK_MAX),
-            (M_TRIM_THRESHOLD, HEAP_BLOCK_MAX)))
-        _state["tuned"] = ok
+        # each option on its own: an older glibc refuses an mmap threshold above 32 MiB
+        # (HEAP_MAX_SIZE / 2), and a refused option must not leave the others unset
+        set_ = lambda option, value: libc.mallopt(option, ctypes.c_int(value)) == 1  # noqa: E731
+        arena = set_(M_ARENA_MAX, 1)
+        mmap = set_(M_MMAP_THRESHOLD, HEAP_BLOCK_MAX) or set_(M_MMAP_THRESHOLD, 32 << 20)
+        trim = set_(M_TRIM_THRESHOLD, HEAP_BLOCK_MAX)
+        _state["tuned"] = arena and mmap and trim
+        if not _state["tuned"]:
+            log.debug("heap settings partly refused: arena %s, mmap threshold %s, trim %s",
+                      arena, mmap, trim)
     return _state["tuned"]
 
 

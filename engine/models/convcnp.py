@@ -50,8 +50,9 @@ class ConvCNP(nn.Module):
         `at` (bool, like `known`): the pixels whose prediction is wanted. The per-pixel head, the
         largest activation of the model (32 channels at full resolution, twice), then runs on
         those pixels only: a fill needs its gaps, a fifth of a tile, not the observed pixels it
-        keeps anyway. Elsewhere the mean is the input value and the std 0. Training and the
-        scores use `at=None` (every pixel, the loss sees whole crops)."""
+        keeps anyway. Elsewhere the mean is the input value and the std 0. Training uses
+        `at=None` (every pixel: the loss sees whole crops); the scores and the std calibration
+        go through the Predictor, which asks for the unknown pixels, all they score."""
         b, nb = values.shape[:2]
         y, m = fold_bands(values, known)
         if at is not None:

@@ -101,7 +101,9 @@ class ConvLNP(nn.Module):
     def _mixture_one_sample_at_a_time(self, context, interps, z_mu, z_sd, k, nb, band_weight,
                                       generator, h, w, where=None):
         """The inference mixture without holding K copies of the context: samples are decoded
-        one after another (the same noise stream as one (K, ...) draw) and folded into running
+        one after another (on the CPU the same noise as one (K, ...) draw when a sample's size
+        is a multiple of 16, as padded tiles' are; a different but equally random stream
+        otherwise) and folded into running
         moments (Welford), so a whole-scene fill needs one sample's activations, not K. With
         `where` (pixel indices) the head and the moments are computed there only: (rows, 1)."""
         lv = self.levels

@@ -49,62 +49,53 @@ def _nearest_known_rows(k: torch.Tensor, max_rows: int):
 
 
 class _Gaps:
-    """Flat positions (in one h x w image) of a mask's unknown pixels, shared by every slope and
-    by every band that has this mask."""
+    """Flat positions of the unknown pixels of a (g, h, w) stack of masks, shared by every slope
+    and by every band that has one of these masks."""
 
     def __init__(self, known: torch.Tensor):
-        h, w = known.shape
-        self.shape = (h, w)
+        g, h, w = known.shape
+        self.shape = (g, h, w)
         self.flat = torch.nonzero(~known.reshape(-1)).squeeze(1)
-        self.r, self.c = self.flat // w, self.flat % w
+        self.b, rc = self.flat // (h * w), self.flat % (h * w)
+        self.r, self.c = rc // w, rc % w
 
 
 def _line_sources(known: torch.Tensor, gaps: _Gaps, slope: float, max_rows: int):
-    """For one (h, w) known mask: per unknown pixel, the flat positions of the first known pixel
-    above and below it along the line of `slope` (columns per row) within max_rows rows, their
-    inverse-distance weights (0 where there is none) and the reach, 1 / their distance along
-    the line where both exist, else 0.
+    """For a (g, h, w) stack of known masks: per unknown pixel, the flat positions (in the
+    stack) of the first known pixel above and below it along the line of `slope` (columns per
+    row) within max_rows rows, their inverse-distance weights (0 where there is none) and the
+    reach, 1 / their distance along the line where both exist, else 0.
 
     The search runs in a sheared frame where each line is a column (cheap int16 scans) and
-    depends on the mask only, so bands that share a mask (SLC-off gaps cross every band) share
+    depends on the masks only, so bands that share a mask (SLC-off gaps cross every band) share
     it; the float work is then done only at the unknown pixels."""
-    h, w = known.shape
+    g, h, w = known.shape
     dev = known.device
     step = math.hypot(1.0, slope)
     off = torch.round(slope * torch.arange(h, device=dev, dtype=torch.float32)).long()
-    k = known[None]
     if slope == 0:
-        up, dn = _nearest_known_rows(k, max_rows)
+        up, dn = _nearest_known_rows(known, max_rows)
     else:
         j0 = int(min(0, -int(off.max())))
         wj = w + int(off.abs().max())
         cols = torch.arange(j0, j0 + wj, device=dev)[None, :] + off[:, None]   # (h, wj)
         inside = (cols >= 0) & (cols < w)
-        ks = torch.gather(k, 2, cols.clamp(0, w - 1)[None]) & inside
+        ks = torch.gather(known, 2, cols.clamp(0, w - 1).expand(g, h, wj)) & inside
         up_s, dn_s = _nearest_known_rows(ks, max_rows)
-        back = (torch.arange(w, device=dev)[None, :] - off[:, None] - j0)[None]
+        back = (torch.arange(w, device=dev)[None, :] - off[:, None] - j0).expand(g, h, w)
         up, dn = torch.gather(up_s, 2, back), torch.gather(dn_s, 2, back)
-    r, c = gaps.r, gaps.c
+    b, r, c = gaps.b, gaps.r, gaps.c
     u, d = up.reshape(-1)[gaps.flat].long(), dn.reshape(-1)[gaps.flat].long()
     d_up, d_dn = (r - u).float(), (d - r).float()
     w_up = (d_up <= max_rows) / d_up.clamp_min(1)
     w_dn = (d_dn <= max_rows) / d_dn.clamp_min(1)
     uc, dc = u.clamp(0, h - 1), d.clamp(0, h - 1)
     # the line through (r, c) meets row u at column c - off[r] + off[u] (inside when u is found)
-    src_up = uc * w + (c - off[r] + off[uc]).clamp(0, w - 1)
-    src_dn = dc * w + (c - off[r] + off[dc]).clamp(0, w - 1)
+    src_up = (b * h + uc) * w + (c - off[r] + off[uc]).clamp(0, w - 1)
+    src_dn = (b * h + dc) * w + (c - off[r] + off[dc]).clamp(0, w - 1)
     reach = ((w_up > 0) & (w_dn > 0)) / ((d_up + d_dn).clamp_min(1) * step)
     norm = (w_up + w_dn).clamp_min(1e-6)
     return src_up, src_dn, w_up / norm, w_dn / norm, reach
-
-
-def _mask_groups(k: torch.Tensor):
-    """Bands that share one known mask, as (band indices, mask): one group when every band has
-    the same gaps (the SLC-off case), else one group per band."""
-    n = k.shape[0]
-    if n == 1 or bool((k == k[:1]).all()):
-        return [(slice(None), k[0])]
-    return [(slice(i, i + 1), k[i]) for i in range(n)]
 
 
 class LineInterp(nn.Module):
@@ -122,8 +113,10 @@ class LineInterp(nn.Module):
         On observed pixels each interpolant is the value and the reach 1 / step; in the gaps,
         inverse-distance interpolation between the first observed pixels above and below along
         the line. `out`: a view of the caller's buffer (any memory layout) to write into.
-        `searches`: a dict the caller keeps across calls (band by band): the last mask's line
-        searches, reused while the next band has the same mask.
+        When every image has the same mask (an SLC-off tile's bands) the search runs once for
+        all of them, else once for the stack of masks (training crops). `searches`: a dict the
+        caller keeps across calls (band by band): the last call's searches, reused while the
+        next call has the same masks.
         Tiles taller than MAX_ROWS are refused (ValueError): rows are tracked as int16."""
         with torch.autocast(values.device.type, enabled=False):
             k = known[:, 0] > 0
@@ -136,24 +129,27 @@ class LineInterp(nn.Module):
             for i, s in enumerate(self.slopes):
                 out[:, 2 * i] = v
                 out[:, 2 * i + 1] = 1.0 / math.hypot(1.0, s)
-            searches = {} if searches is None else searches
-            for bands, mask in _mask_groups(k):
-                gaps, sources = self._searches(mask, searches)
-                if gaps.flat.numel() == 0:
-                    continue
-                flat_v = v[bands].reshape(-1, h * w)
-                for i, (src_up, src_dn, w_up, w_dn, reach) in enumerate(sources):
-                    out[bands, 2 * i][:, gaps.r, gaps.c] = (w_up * flat_v[:, src_up]
-                                                            + w_dn * flat_v[:, src_dn])
-                    out[bands, 2 * i + 1][:, gaps.r, gaps.c] = reach
+            shared = n == 1 or bool((k == k[:1]).all())
+            gaps, sources = self._searches(k[:1] if shared else k,
+                                           {} if searches is None else searches)
+            if gaps.flat.numel() == 0:
+                return out
+            # shared: one mask's positions index every band's row; else the stack's own
+            flat_v = v.reshape(n, h * w) if shared else v.reshape(-1)
+            at = (slice(None), gaps.r, gaps.c) if shared else (gaps.b, gaps.r, gaps.c)
+            for i, (src_up, src_dn, w_up, w_dn, reach) in enumerate(sources):
+                pick = (lambda src: flat_v[:, src]) if shared else (lambda src: flat_v[src])
+                out[:, 2 * i][at] = w_up * pick(src_up) + w_dn * pick(src_dn)
+                out[:, 2 * i + 1][at] = reach
             return out
 
-    def _searches(self, mask: torch.Tensor, cache: dict):
-        """(gaps, per-slope sources) of `mask`, from `cache` when it holds the same mask."""
-        held = cache.get("mask")
-        if held is None or held.shape != mask.shape or not torch.equal(held, mask):
-            gaps = _Gaps(mask)
-            sources = ([_line_sources(mask, gaps, s, self.max_rows) for s in self.slopes]
+    def _searches(self, masks: torch.Tensor, cache: dict):
+        """(gaps, per-slope sources) of a (g, h, w) mask stack, from `cache` when it holds the
+        same masks."""
+        held = cache.get("masks")
+        if held is None or held.shape != masks.shape or not torch.equal(held, masks):
+            gaps = _Gaps(masks)
+            sources = ([_line_sources(masks, gaps, s, self.max_rows) for s in self.slopes]
                        if gaps.flat.numel() else [])
-            cache.update(mask=mask, gaps=gaps, sources=sources)
+            cache.update(masks=masks, gaps=gaps, sources=sources)
         return cache["gaps"], cache["sources"]

@@ -114,12 +114,15 @@ def _per_date_conv(conv: nn.Conv3d, x: torch.Tensor) -> torch.Tensor:
 def _across_dates_conv(conv: nn.Conv3d, x: torch.Tensor) -> torch.Tensor:
     """A (3, k, k) Conv3d with one date of zero padding as three 2-D convolutions (one per date
     offset) summed date by date: the same result, for the reason in `_per_date_conv`."""
+    assert conv.weight.shape[2] == 3 and conv.padding[0] == 1 and conv.bias is not None
     b, c, t, h, w = x.shape
     flat = x.permute(0, 2, 1, 3, 4).reshape(b * t, c, h, w)
-    parts = [F.conv2d(flat, conv.weight[:, :, k], padding=conv.padding[1:]).reshape(b, t, -1, h, w)
-             for k in range(3)]
-    out = parts[1] + conv.bias.view(1, 1, -1, 1, 1)
-    if t > 1:   # offset k reads date t + k - 1
-        out[:, 1:] += parts[0][:, :-1]
-        out[:, :-1] += parts[2][:, 1:]
+
+    def offset(k):
+        return F.conv2d(flat, conv.weight[:, :, k], padding=conv.padding[1:]).reshape(b, t, -1, h, w)
+
+    out = offset(1) + conv.bias.view(1, 1, -1, 1, 1)
+    if t > 1:   # offset k reads date t + k - 1 (one date alone sees only its own)
+        out[:, 1:] += offset(0)[:, :-1]
+        out[:, :-1] += offset(2)[:, 1:]
     return out.permute(0, 2, 1, 3, 4)

@@ -50,7 +50,9 @@ def keep_tile_buffers() -> bool:
     if not _state["tuned"]:
         # each option on its own: an older glibc refuses an mmap threshold above 32 MiB
         # (HEAP_MAX_SIZE / 2), and a refused option must not leave the others unset
-        set_ = lambda option, value: libc.mallopt(option, ctypes.c_int(value)) == 1  # noqa: E731
+        def set_(option, value):
+            return libc.mallopt(option, ctypes.c_int(value)) == 1
+
         arena = set_(M_ARENA_MAX, 1)
         mmap = set_(M_MMAP_THRESHOLD, HEAP_BLOCK_MAX) or set_(M_MMAP_THRESHOLD, 32 << 20)
         trim = set_(M_TRIM_THRESHOLD, HEAP_BLOCK_MAX)

@@ -71,15 +71,10 @@ class ConvCNP(nn.Module):
         of pixels, as from nonzero), as rows at those pixels only: the full feature stack is
         then dropped before the CNN runs, the largest saving of a fill's memory."""
         feats = interpolant_features(self.setconv, self.lines, y, m)
-        picked = feats[:, 0:2 * self.levels:2]
-        if where is None:
-            interps = picked.contiguous()
-        else:
-            i, _, r, c = where
-            interps = picked.permute(0, 2, 3, 1)[i, r, c]
+        interps = interpolants_at(feats, self.levels, where)
         x = feats if extra is None else torch.cat([feats, extra.to(feats.dtype)], 1).contiguous(
             memory_format=torch.channels_last)   # the layout `feats` has, so R = 0 matches
-        del feats, picked
+        del feats
         x, h, w = pad_features(x, self.multiple)
         holder = [x]
         del x
@@ -100,15 +95,15 @@ class ConvCNP(nn.Module):
         as rows: the same arithmetic as the 1x1 convolutions); the input value and 0 elsewhere."""
         i, _, r, c = where
         lv = self.levels
-        mean, std = y.float().clone(), torch.zeros_like(y, dtype=torch.float32)
+        mean = hidden.new_empty((i.numel(), 1), dtype=torch.float32)
+        std = torch.empty_like(mean)
         flat = hidden.permute(0, 2, 3, 1)
         for s in range(0, i.numel(), self.HEAD_ROWS):
             cut = slice(s, s + self.HEAD_ROWS)
-            bi, br, bc = i[cut], r[cut], c[cut]
-            rows = self.head.rows(flat[bi, br, bc]).float()
-            mean[bi, 0, br, bc] = (blend(interps[cut], rows, lv) + rows[:, lv:lv + 1])[:, 0]
-            std[bi, 0, br, bc] = positive_std(rows[:, lv + 1:lv + 2])[:, 0]
-        return mean, std
+            rows = self.head.rows(flat[i[cut], r[cut], c[cut]]).float()
+            mean[cut] = blend(interps[cut], rows, lv) + rows[:, lv:lv + 1]
+            std[cut] = positive_std(rows[:, lv + 1:lv + 2])
+        return rows_on_maps(y, where, mean, std)
 
 
 def context_layers(setconv_px, sigma_px, levels, unit_density, line_slopes, line_max_rows):
@@ -146,6 +141,26 @@ def interpolant_features(setconv, lines, y, m) -> torch.Tensor:
             lines(one_y, one_m, out=part[:, n_set:n_set + n_lines], searches=searches)
         feats[j:j + step] = part
     return feats
+
+
+def interpolants_at(feats: torch.Tensor, levels: int, where=None) -> torch.Tensor:
+    """The interpolants the mean blends, out of the features: maps (n, levels, h, w), or the
+    rows (pixels, levels) at `where` (indices as from nonzero on (n, 1, h, w))."""
+    picked = feats[:, 0:2 * levels:2]
+    if where is None:
+        return picked.contiguous()
+    i, _, r, c = where
+    return picked.permute(0, 2, 3, 1)[i, r, c]
+
+
+def rows_on_maps(y: torch.Tensor, where, mean_rows: torch.Tensor, std_rows: torch.Tensor):
+    """Predictions at `where` ((pixels, 1) each) placed on (n, 1, h, w) maps: the input value
+    `y` and std 0 elsewhere, where no prediction was asked for."""
+    i, _, r, c = where
+    mean, std = y.float().clone(), torch.zeros_like(y, dtype=torch.float32)
+    mean[i, 0, r, c] = mean_rows[:, 0]
+    std[i, 0, r, c] = std_rows[:, 0]
+    return mean, std
 
 
 def base_mean(feats: torch.Tensor, out: torch.Tensor, levels: int) -> torch.Tensor:

@@ -13,7 +13,8 @@ import torch.nn.functional as F
 
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import build_cnn
-from engine.models.convcnp import base_mean, blend, context_layers, interpolant_features
+from engine.models.convcnp import (base_mean, blend, context_layers, interpolant_features,
+                                   interpolants_at, rows_on_maps)
 from engine.models.padding import pad_features
 
 
@@ -60,7 +61,7 @@ class ConvLNP(nn.Module):
             where = None if at is None else torch.nonzero(at.reshape(y.shape), as_tuple=True)
             # what the samples need of the 22-channel context, taken before the encoder gets it
             # to free: the interpolants and the context's share of the decoder's first conv
-            interps = _interpolants(x[..., :h, :w], self.levels, where)
+            interps = interpolants_at(x[..., :h, :w], self.levels, where)
             context = self._decoder_context(x)
             holder = [x]
             del x
@@ -68,7 +69,7 @@ class ConvLNP(nn.Module):
             mean, std = self._mixture_one_sample_at_a_time(context, interps, z_mu, z_sd, k, nb,
                                                            band_weight, generator, h, w, where)
             if where is not None:
-                mean, std = _on_maps(y, where, mean, std)
+                mean, std = rows_on_maps(y, where, mean, std)
             return unfold_bands(mean, b), unfold_bands(std, b)
         z_mu, z_sd = self._latent(self.encoder(x, nb, band_weight))
         eps = torch.randn((k,) + z_mu.shape, generator=generator, device=z_mu.device,
@@ -136,20 +137,3 @@ class ConvLNP(nn.Module):
             var = var + v_i
         return mean, torch.sqrt(var / k + m2 / k)
 
-
-def _interpolants(x, levels: int, where):
-    """The interpolants the mean blends: maps (n, levels, h, w), or rows at `where`."""
-    picked = x[:, 0:2 * levels:2]
-    if where is None:
-        return picked.contiguous()
-    i, _, r, c = where
-    return picked.permute(0, 2, 3, 1)[i, r, c]
-
-
-def _on_maps(y, where, mean_rows, std_rows):
-    """Rows at `where` back onto (n, 1, h, w) maps: the input value and std 0 elsewhere."""
-    i, _, r, c = where
-    mean, std = y.float().clone(), torch.zeros_like(y, dtype=torch.float32)
-    mean[i, 0, r, c] = mean_rows[:, 0]
-    std[i, 0, r, c] = std_rows[:, 0]
-    return mean, std

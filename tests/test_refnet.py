@@ -221,3 +221,27 @@ def test_a_training_step_with_the_frozen_backbone_leaves_r0_exactly_the_shipped_
     assert torch.equal(a, b) and torch.equal(sa, sb)
     after, _ = _run(model, pair, pair["ref"], pair["ref_known"])
     assert float((after - before).abs().max()) > 1e-4   # the reference parts did learn
+
+
+@pytest.mark.parametrize("refs", [0, 1, 2])
+def test_the_fill_s_gap_only_path_gives_the_plain_forward_s_values(pair, refs):
+    """A fill asks the shipped model for the gap pixels only (`at`): every head then runs on
+    gathered rows and the reference encoder one image at a time. At the gaps that must equal
+    the plain forward (every pixel, as in training) within 1e-5 of the normalised range, with
+    0, 1 and 2 references whose own masks differ (the second has real-looking gaps of its own
+    and a blank corner); observed pixels come back as given, with std 0."""
+    model, _ = load_model("convcnp-ref")
+    ref = pair["ref"].repeat(1, 2, 1, 1, 1)
+    ref_known = pair["ref_known"].repeat(1, 2, 1, 1, 1).clone()
+    ref_known[:, 1] &= ~torch.from_numpy(_gaps(seed=11, center_u=0.3))
+    ref_known[:, 1, :, :30, :40] = False
+    args = (pair["values"], pair["known"], ref[:, :refs], ref_known[:, :refs],
+            torch.tensor([[40.0, -300.0][:refs]]), torch.tensor([[40.0, 65.0][:refs]]))
+    with torch.no_grad():
+        mean, std = model(*args)
+        fast_mean, fast_std = model(*args, at=~pair["known"])
+    gaps = ~pair["known"]
+    assert float((fast_mean - mean)[gaps].abs().max()) < 1e-5
+    assert float((fast_std - std)[gaps].abs().max()) < 1e-5
+    assert torch.equal(fast_mean[pair["known"]], pair["values"][pair["known"]])
+    assert float(fast_std[pair["known"]].abs().max()) == 0.0

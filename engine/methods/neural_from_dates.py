@@ -37,7 +37,7 @@ class ReferenceNeuralFill:
         from engine.models.inference import cpu_has_bf16
 
         self.torch, self.device = torch, torch.device(device)
-        self.model = model.to(self.device).eval()
+        self.model = model.to(self.device).eval().to(memory_format=torch.channels_last)
         self.bf16 = self.device.type == "cpu" and cpu_has_bf16()
         self.std_scale = std_scale
 
@@ -65,7 +65,9 @@ class ReferenceNeuralFill:
                                               device=self.device)}
         with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.bfloat16,
                                                     enabled=self.bf16):
-            mean, std = self.model(t(values, np.float32)[None], t(known, bool)[None], **inputs)
+            k = t(known, bool)[None]
+            # a fill keeps every observed pixel: the heads run at the others only
+            mean, std = self.model(t(values, np.float32)[None], k, at=~k, **inputs)
         return mean.float()[0].cpu().numpy(), std.float()[0].cpu().numpy()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+import torch.nn.functional as F
 
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import build_cnn
@@ -65,20 +66,45 @@ class ConvCNP(nn.Module):
         std = positive_std(out[:, self.levels + 1:self.levels + 2])
         return unfold_bands(mean, b), unfold_bands(std, b)
 
-    def encode(self, y, m, nb: int, band_weight=None, extra=None, where=None):
+    def encode(self, y, m, nb: int, band_weight=None, extra=None, where=None, first_share=None):
         """(the interpolants the mean blends, CNN output features), bands folded, cropped to the
         input. The interpolants are kept as maps (n, levels, h, w), or, given `where` (indices
-        of pixels, as from nonzero), as rows at those pixels only: the full feature stack is
-        then dropped before the CNN runs, the largest saving of a fill's memory."""
+        of pixels, as from nonzero: a fill at inference), as rows at those pixels only.
+
+        With `where` the feature stack (22 channels at full resolution, plus `extra`'s) is never
+        built: each image's features go straight into the CNN's first convolution
+        (`first_convs_by_image`) and `extra`'s share of it is computed first, so `extra` is
+        freed before the features exist; or a caller gives that share itself (`first_share`:
+        the first convolution of its extra channels, without bias), computed as it likes. Equal
+        to the plain path up to float rounding."""
+        if where is not None:
+            return self._encode_at(y, m, nb, band_weight, extra, where, first_share)
         feats = interpolant_features(self.setconv, self.lines, y, m)
-        interps = interpolants_at(feats, self.levels, where)
+        interps = interpolants_at(feats, self.levels)
         x = feats if extra is None else torch.cat([feats, extra.to(feats.dtype)], 1).contiguous(
             memory_format=torch.channels_last)   # the layout `feats` has, so R = 0 matches
-        del feats
+        del feats, extra   # a caller that passed its only reference frees them here
         x, h, w = pad_features(x, self.multiple)
         holder = [x]
         del x
         return interps, self.cnn.forward_owned(holder, nb, band_weight)[..., :h, :w]
+
+    def _encode_at(self, y, m, nb, band_weight, extra, where, share):
+        conv, c = self.cnn.first_conv, self.context_channels
+        if extra is not None:
+            x, _, _ = pad_features(extra.to(torch.float32), self.multiple)
+            del extra
+            share = F.conv2d(x, conv.weight[:, c:], None, padding=conv.padding)
+            del x
+        interps, (first,) = first_convs_by_image(
+            self.setconv, self.lines, y, m, self.levels, where, self.multiple,
+            [(conv.weight[:, :c], conv.bias, conv.padding)], into=[share])
+        del share
+        holder = [F.relu(first) if self.cnn.first_relu else first]
+        del first
+        h, w = y.shape[-2:]
+        return interps, self.cnn.forward_owned(holder, nb, band_weight,
+                                               first_done=True)[..., :h, :w]
 
     def decode(self, y, m, nb: int, band_weight=None, extra=None):
         """(interpolants, CNN output features, head output), bands folded: the parts a model
@@ -125,22 +151,62 @@ def interpolant_features(setconv, lines, y, m) -> torch.Tensor:
     the result only one band's features exist at once (writing channels straight into a
     channels-last map is strided and slower); bands with the same gaps share the line searches.
     Training (autograd on: small crops, often on a GPU) builds the whole batch at once."""
-    n_set = 2 * setconv.levels
-    n_lines = lines.out_channels if lines is not None else 0
-    shape = (setconv.out_channels + n_lines,) + tuple(y.shape[2:])
-    feats = torch.empty((y.shape[0],) + shape, dtype=torch.float32, device=y.device,
-                        memory_format=torch.channels_last)
+    feats = torch.empty((y.shape[0], feature_channels(setconv, lines)) + tuple(y.shape[2:]),
+                        dtype=torch.float32, device=y.device, memory_format=torch.channels_last)
     searches = {}
     step = y.shape[0] if torch.is_grad_enabled() else 1
     for j in range(0, y.shape[0], step):
-        part = torch.empty((min(step, y.shape[0] - j),) + shape, dtype=torch.float32,
-                           device=y.device)
-        one_y, one_m = y[j:j + step], m[j:j + step]
-        setconv.write(one_y, one_m, part[:, :n_set], part[:, n_set + n_lines:])
-        if lines is not None:
-            lines(one_y, one_m, out=part[:, n_set:n_set + n_lines], searches=searches)
-        feats[j:j + step] = part
+        feats[j:j + step] = image_features(setconv, lines, y[j:j + step], m[j:j + step],
+                                           searches)
     return feats
+
+
+def feature_channels(setconv, lines) -> int:
+    """Channels of `interpolant_features`."""
+    return setconv.out_channels + (lines.out_channels if lines is not None else 0)
+
+
+def image_features(setconv, lines, y, m, searches: dict) -> torch.Tensor:
+    """`interpolant_features` of the images in `y`, `m`, in the plain layout; `searches` carries
+    line searches from image to image (bands with the same gaps share them)."""
+    n_set = 2 * setconv.levels
+    n_lines = lines.out_channels if lines is not None else 0
+    part = torch.empty((y.shape[0], feature_channels(setconv, lines)) + tuple(y.shape[2:]),
+                       dtype=torch.float32, device=y.device)
+    setconv.write(y, m, part[:, :n_set], part[:, n_set + n_lines:])
+    if lines is not None:
+        lines(y, m, out=part[:, n_set:n_set + n_lines], searches=searches)
+    return part
+
+
+def first_convs_by_image(setconv, lines, y, m, levels: int, where, multiple: int, convs,
+                         into=None):
+    """Inference: each image's (band's) features, built one at a time, fed straight into the
+    convolutions `convs` ((weight, bias, padding) each: a CNN's first layers, or shares of
+    them), so a tile's full feature map (22 channels at full resolution: 130 MB for 4 bands of
+    608 px) never exists, only one image's. Returns (the interpolants' rows at `where`, which
+    must come from nonzero (sorted by image), one channels-last output map per convolution).
+    `into`: per convolution, a map to add the output into (and return), or None."""
+    n = y.shape[0]
+    i, _, r, c = where
+    bounds = torch.searchsorted(i, torch.arange(n + 1, device=i.device)).tolist()
+    interps = y.new_empty((i.numel(), levels), dtype=torch.float32)
+    outs = list(into) if into is not None else [None] * len(convs)
+    searches = {}
+    for j in range(n):
+        part = image_features(setconv, lines, y[j:j + 1], m[j:j + 1], searches)
+        lo, hi = bounds[j], bounds[j + 1]
+        interps[lo:hi] = part[0, 0:2 * levels:2][:, r[lo:hi], c[lo:hi]].T
+        x, _, _ = pad_features(part.contiguous(memory_format=torch.channels_last), multiple)
+        del part
+        for q, (weight, bias, padding) in enumerate(convs):
+            o = F.conv2d(x, weight, bias, padding=padding)
+            if outs[q] is None:
+                outs[q] = torch.empty((n,) + tuple(o.shape[1:]), dtype=o.dtype, device=o.device,
+                                      memory_format=torch.channels_last).zero_()
+            outs[q][j:j + 1] += o
+        del x
+    return interps, outs
 
 
 def interpolants_at(feats: torch.Tensor, levels: int, where=None) -> torch.Tensor:

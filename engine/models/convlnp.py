@@ -13,8 +13,8 @@ import torch.nn.functional as F
 
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import build_cnn
-from engine.models.convcnp import (base_mean, blend, context_layers, interpolant_features,
-                                   interpolants_at, rows_on_maps)
+from engine.models.convcnp import (base_mean, blend, context_layers, first_convs_by_image,
+                                   interpolant_features, interpolants_at, rows_on_maps)
 from engine.models.padding import pad_features
 
 
@@ -54,22 +54,21 @@ class ConvLNP(nn.Module):
         b, nb = values.shape[:2]
         k = samples or (self.train_samples if self.training else self.eval_samples)
         y, m = fold_bands(values, known)
+        if at is not None and not (self.training or return_samples):
+            return self._forward_at(y, m, b, nb, k, band_weight, generator, at)
         feats = interpolant_features(self.setconv, self.lines, y, m)
         x, h, w = pad_features(feats, self.multiple)
         del feats
         if not (self.training or return_samples):
-            where = None if at is None else torch.nonzero(at.reshape(y.shape), as_tuple=True)
             # what the samples need of the 22-channel context, taken before the encoder gets it
             # to free: the interpolants and the context's share of the decoder's first conv
-            interps = interpolants_at(x[..., :h, :w], self.levels, where)
+            interps = interpolants_at(x[..., :h, :w], self.levels)
             context = self._decoder_context(x)
             holder = [x]
             del x
             z_mu, z_sd = self._latent(self.encoder.forward_owned(holder, nb, band_weight))
             mean, std = self._mixture_one_sample_at_a_time(context, interps, z_mu, z_sd, k, nb,
-                                                           band_weight, generator, h, w, where)
-            if where is not None:
-                mean, std = rows_on_maps(y, where, mean, std)
+                                                           band_weight, generator, h, w)
             return unfold_bands(mean, b), unfold_bands(std, b)
         z_mu, z_sd = self._latent(self.encoder(x, nb, band_weight))
         eps = torch.randn((k,) + z_mu.shape, generator=generator, device=z_mu.device,
@@ -85,6 +84,27 @@ class ConvLNP(nn.Module):
         std = torch.sqrt((stds ** 2).mean(0) + means.var(0, unbiased=False))
         if return_samples:
             return unfold_bands(mean, b), unfold_bands(std, b), means, stds
+        return unfold_bands(mean, b), unfold_bands(std, b)
+
+    def _forward_at(self, y, m, b, nb, k, band_weight, generator, at):
+        """Inference at the `at` pixels: the 22-channel context is never built whole; each
+        band's features go straight into the encoder's first convolution and the context's
+        share of the decoder's (`first_convs_by_image`), and the head and the mixture run at
+        those pixels only."""
+        h, w = y.shape[-2:]
+        where = torch.nonzero(at.reshape(y.shape), as_tuple=True)
+        enc, dec = self.encoder.first_conv, self.decoder.first_conv
+        interps, (first, context) = first_convs_by_image(
+            self.setconv, self.lines, y, m, self.levels, where, self.multiple,
+            [(enc.weight, enc.bias, enc.padding),
+             (dec.weight[:, self.latent:], dec.bias, dec.padding)])
+        holder = [F.relu(first) if self.encoder.first_relu else first]
+        del first
+        z_mu, z_sd = self._latent(self.encoder.forward_owned(holder, nb, band_weight,
+                                                             first_done=True))
+        mean, std = self._mixture_one_sample_at_a_time(context, interps, z_mu, z_sd, k, nb,
+                                                       band_weight, generator, h, w, where)
+        mean, std = rows_on_maps(y, where, mean, std)
         return unfold_bands(mean, b), unfold_bands(std, b)
 
     def _latent(self, encoded):

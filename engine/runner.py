@@ -17,7 +17,7 @@ import numpy as np
 from engine.device import resolve_device
 from engine.gaps.footprint import gap_halo_px, gap_share, scene_borders, tile_gaps
 from engine.io.scene import Scene
-from engine.memory import release
+from engine.memory import release, release_above
 from engine.errors import InputError
 from engine.methods import get_method, reference_methods, require
 from engine.stats import BandStats, scene_stats
@@ -109,6 +109,7 @@ def fill_scene(scene: Scene, sink, options: RunOptions, *, mask=None,
                            cancel=cancel, full_outer=spec.needs_torch):
         _fill_tile(scene, sink, tile, method, stats, mask, borders, report,
                    references if spec.uses_references else None)
+        release_above()   # bounds the heap's growth from fragmentation (engine.memory)
     del method
     release()   # the tiles' buffers go back to the system before the output is converted
     report.seconds = time.perf_counter() - start

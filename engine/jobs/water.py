@@ -31,7 +31,7 @@ from engine.tiling import DEFAULT_TILE_PX, check_tile_size, tile_count
 from engine.water.bands import select_bands
 from engine.water.classes import CLASS_NAMES
 from engine.water.output import class_layer, pixel_area_m2
-from engine.water.predict import classify_windows
+from engine.water.predict import classify_tile_px, classify_windows
 from engine.water.radiometry import calibration_for
 from engine.water.weights import load_model
 
@@ -186,7 +186,7 @@ def _total_steps(subsets, ref, tile_px, method) -> int:
     classification."""
     steps = sum(tile_count(s.profile.height, s.profile.width, tile_px)
                 + (0 if method == NO_FILL else fill_stats_steps(s.profile)) for s in subsets)
-    return steps + tile_count(ref.height, ref.width, tile_px)
+    return steps + tile_count(ref.height, ref.width, classify_tile_px(tile_px))
 
 
 class _Progress:

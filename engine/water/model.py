@@ -90,10 +90,14 @@ class WaterNet(nn.Module):
         m = valid.unsqueeze(1)                                  # (B, 1, T, H, W)
         f = self.temporal(date_features(refl, valid), m.to(refl.dtype))  # (B, C, T, H, W)
         count = m.sum(2).to(f.dtype)
-        mean = (f * m).sum(2) / count.clamp_min(1.0)
+        # f is already 0 at invalid date-pixels (`temporal`), so its plain sum is the masked
+        # sum; max and min mask in one copy each (the full-resolution maps of a tile are the
+        # water job's peak memory)
+        mean = f.sum(2) / count.clamp_min(1.0)
         big = torch.finfo(f.dtype).max
-        fmax = torch.where(m, f, torch.full_like(f, -big)).amax(2)
-        fmin = torch.where(m, f, torch.full_like(f, big)).amin(2)
+        fmax = f.masked_fill(~m, -big).amax(2)
+        fmin = f.masked_fill(~m, big).amin(2)
+        del f
         seen = count > 0
         fmax, fmin = torch.where(seen, fmax, 0.0), torch.where(seen, fmin, 0.0)
         pooled = torch.cat([mean, fmax, fmin, count.clamp(max=3.0) / 3.0], 1)

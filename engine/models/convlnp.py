@@ -98,7 +98,7 @@ class ConvLNP(nn.Module):
             self.setconv, self.lines, y, m, self.levels, where, self.multiple,
             [(enc.weight, enc.bias, enc.padding),
              (dec.weight[:, self.latent:], dec.bias, dec.padding)])
-        holder = [F.relu(first) if self.encoder.first_relu else first]
+        holder = [F.relu_(first) if self.encoder.first_relu else first]
         del first
         z_mu, z_sd = self._latent(self.encoder.forward_owned(holder, nb, band_weight,
                                                              first_done=True))
@@ -136,7 +136,7 @@ class ConvLNP(nn.Module):
                               dtype=z_mu.dtype)
             first = F.conv2d(z_mu + z_sd * eps, w_latent, None, padding=conv.padding)
             first = first.add_(context)
-            holder = [F.relu(first) if self.decoder.first_relu else first]
+            holder = [F.relu_(first) if self.decoder.first_relu else first]
             del eps, first
             hidden = self.decoder.forward_owned(holder, nb, band_weight,
                                                 first_done=True)[..., :h, :w]

@@ -156,7 +156,7 @@ class RefConvCNP(nn.Module):
         where = torch.nonzero(at.reshape(y.shape), as_tuple=True)
         r = 0 if ref_values is None else ref_values.shape[1]
         if r == 0:   # the reference channels' inputs would be 0: their share of the CNN is 0
-            interps, hidden = self.base.encode(y, m, nb, band_weight, where=where)
+            interps, hidden = self.base._encode_at(y, m, nb, band_weight, None, where, None)
             mean, std = self.base._predict_at(y, interps, hidden, where)
             return unfold_bands(mean, b), unfold_bands(std, b)
         holder = [None]

@@ -1,19 +1,25 @@
 """Corrupted and imputed versions of a scene's dates: simulated SLC-off gaps (the engine's
 simulator, real Landsat 7 geometry) burned in as nodata, and those gaps filled by the engine's
-own runner with each fill method, exactly as `python -m engine fill` would."""
+own runner with each fill method, exactly as `python -m engine fill` would (methods that fill
+from other dates get the scene's other dates, as `python -m engine water` gives them)."""
 from __future__ import annotations
 
+import datetime as dt
 import os
-from typing import Optional
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
 from engine.gaps.simulate import burn_gaps, mask_with_gaps, simulate_slc_off_mask
 from engine.io import ArrayScene
+from engine.io.acquisition import days_apart
 from engine.io.writer import ArraySink
 from engine.jobs.evaluate import ArrayMask
 from engine.jobs.simulate import geometry_for
+from engine.methods import get_method
+from engine.references import ReferenceDate
 from engine.runner import RunOptions, fill_scene
+from engine.stats import scene_stats
 from training.water.data import CACHE, WaterScene
 
 CLASSICAL = ("idw", "navier-stokes", "telea")
@@ -39,14 +45,35 @@ def corrupt(scene: WaterScene, date: int, mask: np.ndarray,
 
 
 def fill(scene: WaterScene, raw: np.ndarray, method: str, *, only: Optional[np.ndarray] = None,
-         device: str = "cpu") -> np.ndarray:
+         device: str = "cpu", date: Optional[str] = None,
+         others: Sequence[Tuple[np.ndarray, Optional[str]]] = ()) -> np.ndarray:
     """Fill one date (3, h, w) through the engine's runner. only=None: every gap the engine
-    detects (real and simulated, as users get); else exactly the pixels of `only`."""
+    detects (real and simulated, as users get); else exactly the pixels of `only`. A method
+    that fills from other dates gets `others` ((raw, acquisition date) of the scene's other
+    dates, gaps and all, as the water job gives them), each normalised with its own
+    statistics as the runner's references are; `date` is this date's acquisition date."""
     arr = ArrayScene(raw, scene.profile)
     sink = ArraySink(arr.profile)
     mask = ArrayMask(only) if only is not None else None
-    fill_scene(arr, sink, RunOptions(method, 512, device), mask=mask)
+    refs = ([_reference(scene, o, date, d) for o, d in others]
+            if get_method(method).uses_references else [])
+    fill_scene(arr, sink, RunOptions(method, 512, device), mask=mask, references=refs)
     return sink.arrays["main"]
+
+
+def _reference(scene: WaterScene, raw: np.ndarray, target_date, date) -> ReferenceDate:
+    """Another date of the scene as the runner's reference: same grid and bands."""
+    other = ArrayScene(raw, scene.profile)
+    days, doy = days_apart(_date(target_date), _date(date))
+    return ReferenceDate("", other, other, tuple(range(raw.shape[0])), scene_stats(other),
+                         days, doy, None)
+
+
+def _date(text: Optional[str]) -> Optional[dt.date]:
+    try:
+        return dt.date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
 
 
 def imputed_variants(scene: WaterScene, methods=CLASSICAL, seeds=(0, 1)) -> list:

@@ -42,10 +42,12 @@ FIG = os.path.join("docs", "figures")
 
 
 def fill_methods(device: str = "cpu") -> list:
-    """Classical methods plus every registered neural method whose weights load."""
+    """Classical methods, the classical fills from other dates, and every registered neural
+    method whose weights load (the reference-conditioned one among them)."""
     from engine.methods import list_methods
 
-    names = list(CLASSICAL)
+    names = list(CLASSICAL) + [s.name for s in list_methods()
+                               if s.uses_references and s.kind != "neural"]
     for spec in list_methods():
         if spec.kind != "neural":
             continue
@@ -79,9 +81,13 @@ class Cases:
         corrupted = np.stack([burn_gaps(crop[t], sims[t], scene.profile.nodata)
                               for t in range(crop.shape[0])])
         self.raw = {"clean": crop, "corrupted": corrupted}
+        dates = scene.dates
         for m in methods:
-            self.raw[m] = np.stack([fill(scene, corrupted[t], m, only=sims[t]) if sims[t].any()
-                                    else crop[t] for t in range(crop.shape[0])])
+            # a fill from other dates gets this crop's other dates, their gaps burned in too
+            self.raw[m] = np.stack([
+                fill(scene, corrupted[t], m, only=sims[t], date=dates[t],
+                     others=[(corrupted[j], dates[j]) for j in range(len(dates)) if j != t])
+                if sims[t].any() else crop[t] for t in range(crop.shape[0])])
         self.scene = scene
         self.label = seasonality(scene.water[..., r0:r1, c0:c1], ~clean_invalid)
         self.gap = np.any(sims, axis=0)

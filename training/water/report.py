@@ -71,7 +71,7 @@ def write_report(res: dict, real: dict, seconds: float, path: str) -> None:
         + ", ".join(f"{k} {v:.1f} %" for k, v in gf.items()) + ".",
         "- Inputs: **clean**; **corrupted** (simulated gaps left as no data); **imputed** by "
         f"{', '.join(methods)} (the simulated gaps filled through the engine's tiled runner"
-        f"{_weights_note(methods)}).",
+        f"{_weights_note(methods)}){_reference_note(methods)}.",
         "- Gap pixels: labelled pixels with a simulated gap on at least one date; non-gap: the "
         f"rest. Labelled pixels over all seeds: {n_lab['all']} ({n_lab['gap']} gap, "
         f"{n_lab['non-gap']} non-gap).",
@@ -102,6 +102,15 @@ def write_report(res: dict, real: dict, seconds: float, path: str) -> None:
     lines += _real_gap_md(real)
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
+
+
+def _reference_note(methods: list) -> str:
+    """Which fills used the crop's other dates (as the water job gives them)."""
+    from engine.methods import get_method
+
+    named = [m for m in methods if get_method(m).uses_references]
+    return ("; " + ", ".join(named) + " fill each date from the crop's other dates, their own "
+            "simulated and real gaps included (as `python -m engine water` does)") if named else ""
 
 
 def _weights_note(methods: list) -> str:

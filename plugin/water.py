@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from engine.jobs.water import DEFAULT_FILL_METHOD
+from engine.jobs.water import DEFAULT_FILL_METHOD, WATER_AUTO_METHOD
 from engine.methods import AUTO, DEFAULT_METHOD, FALLBACK_METHOD
 from engine.water.classes import CLASS_NAMES
 from engine.jobs.water_dates import NO_FILL
@@ -33,8 +33,10 @@ class FillOption:
 def fill_options() -> list:
     """auto, every registered fill method (with its availability here), none."""
     auto = FillOption(AUTO, "Automatic",
-                      f"The engine's default fill method (the best measured one, "
-                      f"{DEFAULT_METHOD}), else inverse distance ({FALLBACK_METHOD}).")
+                      f"Each date filled from the other dates by NSPI ({WATER_AUTO_METHOD}, the "
+                      f"best measured for the water classes); where no other date sees a pixel, "
+                      f"the engine's default fill ({DEFAULT_METHOD}), else inverse distance "
+                      f"({FALLBACK_METHOD}).")
     none = FillOption(NO_FILL, "No filling",
                       "Classify with the gaps left open: a pixel counts only on the dates "
                       "that observed it (no data where no date did).")

@@ -107,6 +107,18 @@ def test_two_dates_are_enough(tmp_path):
     assert report.dates == 2 and report.areas_ha["permanent water"] > 0
 
 
+def test_the_default_fills_each_date_from_the_other_dates(tmp_path):
+    """`auto` fills with NSPI from the job's other dates (the best measured for the classes):
+    January's real gap stripes across the seasonal shore come out seasonal, and pixels no date
+    observed stay no data, as with a single-image fill."""
+    out = tmp_path / "auto.tif"
+    report = classify_water(DATES, str(out), device="cpu")
+    classes = read_classes(out)
+    assert report.fill_method == "nspi"
+    assert fractions(classes, SEASONAL)[2] > 0.85
+    assert fractions(classes, PERMANENT)[3] > 0.95
+
+
 def _write_like(src, dst, *, shift_m=0.0, bands=None, window=None):
     """Copy of a crop: shifted by shift_m east and north, a band subset, or a window only."""
     from rasterio.windows import Window

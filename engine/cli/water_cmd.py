@@ -22,8 +22,8 @@ def add_parser(sub) -> None:
                    help="two or more dates (rasters with red, NIR and SWIR1, or Landsat products), "
                         "then the output GeoTIFF")
     p.add_argument("--fill-method", default=DEFAULT_FILL_METHOD, metavar="NAME",
-                   help="gap-fill method: a name from `fill --help`, auto (the engine's "
-                        "default fill method, the best measured one; default) or none")
+                   help="gap-fill method: a name from `fill --help`, auto (nspi from the "
+                        "job's other dates, the best measured for the classes; default) or none")
     p.add_argument("--device", default="auto", choices=DEVICES, help="where the models run")
     p.add_argument("--bands", metavar="R,N,S",
                    help="1-based band numbers of red, NIR and SWIR1 in every date "

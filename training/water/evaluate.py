@@ -202,7 +202,7 @@ def main(argv=None) -> None:
     figure2(res, os.path.join(FIG, "water_figure2.png"))
     holdout_figure(res, os.path.join(FIG, "water_menindee_holdout.png"))
     realgap_figure(real, os.path.join(FIG, "water_menindee_realgaps.png"))
-    write_report(res, real, time.time() - start, args.report)
+    write_report(res, real, time.time() - start, args.report, args.threads)
     print(f"wrote {args.report}")
 
 

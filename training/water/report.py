@@ -46,7 +46,7 @@ def _confusion_md(c: np.ndarray, title: str) -> list:
     return lines + [""]
 
 
-def write_report(res: dict, real: dict, seconds: float, path: str) -> None:
+def write_report(res: dict, real: dict, seconds: float, path: str, threads: int = 1) -> None:
     conf, models, methods = res["conf"], res["models"], res["methods"]
     kinds = ["clean", "corrupted"] + methods
     n_lab = {s: int(conf[(RULE, "clean", s)][1:].sum()) for s in SPLITS}
@@ -54,7 +54,7 @@ def write_report(res: dict, real: dict, seconds: float, path: str) -> None:
     lines = [
         "# Water seasonality: downstream evaluation (the paper's Figure 2 on our data)", "",
         "Regenerate everything on this page with `python -m training.water.evaluate` "
-        f"(took {seconds / 60:.1f} min on 1 CPU thread).", "",
+        f"(took {seconds / 60:.1f} min on {threads} CPU thread{'s' if threads != 1 else ''}).", "",
         "**Every score below measures agreement with the teacher** (the spectral rule of "
         "`training/water/teacher.py` applied to the clean dates, combined across dates; see "
         "`docs/water.md`), not agreement with ground truth: nobody surveyed these lakes. Not "

@@ -1,6 +1,7 @@
-"""One meaning of "auto" for the CLI, the water job and the plugin: the default method where it
-really runs here (requirements import, shipped weights match their checksum), else the
-fallback with one line saying why; the plugin's look-only answer never imports torch."""
+"""One meaning of "auto" for the CLI and the plugin: the default method where it really runs
+here (requirements import, shipped weights match their checksum), else the fallback with one
+line saying why (the water job's auto, nspi from the other dates, falls back to the same and
+says so); the plugin's look-only answer never imports torch."""
 import json
 import pathlib
 import shutil
@@ -58,9 +59,12 @@ def test_damaged_default_weights_fall_back_with_the_reason(damaged_default_weigh
 
 
 def test_water_job_auto_uses_the_same_answer(damaged_default_weights):
+    """The water job's auto fills from the other dates (nspi); its single-image fallback is the
+    engine's auto, so damaged default weights are reported there too."""
     notes = []
-    assert resolve_fill_method(AUTO, "cpu", notes) == FALLBACK_METHOD
+    assert resolve_fill_method(AUTO, "cpu", notes) == "nspi"
     assert len(notes) == 1 and "fails its checksum" in notes[0]
+    assert notes[0].endswith("(where no other date sees a pixel)")
     notes = []
     assert resolve_fill_method("none", "cpu", notes) == "none" and "not filled" in notes[0]
     assert resolve_fill_method("telea", "cpu", []) == "telea"

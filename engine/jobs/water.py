@@ -163,7 +163,11 @@ def resolve_fill_method(name: str, device: str, notes: list) -> str:
         notes.append("gaps were not filled (fill method none): they count as no data")
         return name
     if name == AUTO:
-        name = WATER_AUTO_METHOD
+        # NSPI's own single-image fallback is the engine's "auto": say if that cannot run here
+        _, note = resolve_method(AUTO, device)
+        if note:
+            notes.append(f"{note} (where no other date sees a pixel)")
+        return WATER_AUTO_METHOD
     method, note = resolve_method(name, device)
     if note:
         notes.append(note)

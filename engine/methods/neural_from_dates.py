@@ -67,7 +67,9 @@ class ReferenceNeuralFill:
                                                     enabled=self.bf16):
             k = t(known, bool)[None]
             # a fill keeps every observed pixel: the heads run at the others only
-            mean, std = self.model(t(values, np.float32)[None], k, at=~k, **inputs)
+            if getattr(self.model, "predicts_at", False):
+                inputs["at"] = ~k
+            mean, std = self.model(t(values, np.float32)[None], k, **inputs)
         return mean.float()[0].cpu().numpy(), std.float()[0].cpu().numpy()
 
 

@@ -71,37 +71,35 @@ class ConvCNP(nn.Module):
         input. The interpolants are kept as maps (n, levels, h, w), or, given `where` (indices
         of pixels, as from nonzero: a fill at inference), as rows at those pixels only.
 
-        With `where` and extra channels (`extra`, or `first_share`: a caller's own share of the
-        first convolution for its extra channels, without bias) the feature stack (22 channels
-        at full resolution plus the extra ones) is never built: each image's features go
-        straight into the CNN's first convolution (`first_convs_by_image`) after the extra
-        channels' share, so `extra` is freed before the features exist. Equal to the plain path
-        up to float rounding. The single-image fill keeps its one 22-channel stack: by image it
-        took 100 MB less in a profile loop, but the whole-process peak did not move beyond run
-        to run noise (888-1008 MB either way) and the fill was 3-7 % slower."""
-        if where is not None and (extra is not None or first_share is not None):
-            return self._encode_at(y, m, nb, band_weight, extra, where, first_share)
+        With `where` and `first_share` (a caller's own share of the first convolution for its
+        extra channels, without bias; `extra` then unused) the feature stack (22 channels at
+        full resolution plus the extra ones) is never built: each image's features go straight
+        into the CNN's first convolution (`first_convs_by_image`), added to that share, and no
+        frame here keeps the share alive once the CNN has it. Equal to the plain path up to
+        float rounding. The single-image fill keeps its one 22-channel stack: by image it took
+        100 MB less in a profile loop, but the whole-process peak did not move beyond run to
+        run noise (888-1008 MB either way) and the fill was 3-7 % slower."""
+        if where is not None and first_share is not None:
+            parts = [first_share]
+            del first_share, extra
+            return self._encode_at(y, m, nb, band_weight, where, parts)
         feats = interpolant_features(self.setconv, self.lines, y, m)
         interps = interpolants_at(feats, self.levels, where)
         x = feats if extra is None else torch.cat([feats, extra.to(feats.dtype)], 1).contiguous(
             memory_format=torch.channels_last)   # the layout `feats` has, so R = 0 matches
-        del feats, extra   # a caller that passed its only reference frees them here
+        del feats, extra
         x, h, w = pad_features(x, self.multiple)
         holder = [x]
         del x
         return interps, self.cnn.forward_owned(holder, nb, band_weight)[..., :h, :w]
 
-    def _encode_at(self, y, m, nb, band_weight, extra, where, share):
+    def _encode_at(self, y, m, nb, band_weight, where, parts):
+        """`encode` with `where`, by image; `parts` holds the first convolution's share of the
+        extra channels (or None), taken out here so the caller keeps no reference to it."""
         conv, c = self.cnn.first_conv, self.context_channels
-        if extra is not None:
-            x, _, _ = pad_features(extra.to(torch.float32), self.multiple)
-            del extra
-            share = F.conv2d(x, conv.weight[:, c:], None, padding=conv.padding)
-            del x
         interps, (first,) = first_convs_by_image(
             self.setconv, self.lines, y, m, self.levels, where, self.multiple,
-            [(conv.weight[:, :c], conv.bias, conv.padding)], into=[share])
-        del share
+            [(conv.weight[:, :c], conv.bias, conv.padding)], into=[parts.pop()])
         holder = [F.relu_(first) if self.cnn.first_relu else first]
         del first
         h, w = y.shape[-2:]

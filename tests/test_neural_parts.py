@@ -132,3 +132,28 @@ def test_bands_with_the_same_gaps_share_the_line_search_and_get_the_same_values(
         alone = torch.cat([lines(values[i:i + 1] * known[i:i + 1], known[i:i + 1])
                            for i in range(3)])
         torch.testing.assert_close(stacked, alone, atol=1e-6, rtol=0)
+
+
+def test_rows_at_gathers_the_same_rows_in_either_layout():
+    from engine.models.convcnp import rows_at
+    gen = torch.Generator().manual_seed(3)
+    maps = torch.randn(3, 5, 17, 23, generator=gen)
+    at = torch.rand(3, 1, 17, 23, generator=gen) < 0.3
+    i, _, r, c = torch.nonzero(at, as_tuple=True)
+    expect = maps.permute(0, 2, 3, 1)[i, r, c]
+    assert torch.equal(rows_at(maps, i, r, c), expect)
+    assert torch.equal(rows_at(maps.contiguous(memory_format=torch.channels_last), i, r, c), expect)
+
+
+def test_conv_layout_gives_what_autocast_would():
+    """One copy to channels-last bf16 instead of two: the convolution's output is unchanged."""
+    from engine.models.layout import conv_layout
+    gen = torch.Generator().manual_seed(4)
+    x, w = torch.randn(1, 6, 20, 20, generator=gen), torch.randn(4, 6, 3, 3, generator=gen)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        ready = conv_layout(x)
+        assert ready.dtype == torch.bfloat16 and ready.is_contiguous(memory_format=torch.channels_last)
+        assert torch.equal(torch.nn.functional.conv2d(ready, w, padding=1),
+                           torch.nn.functional.conv2d(x, w, padding=1))
+    plain = conv_layout(x)
+    assert plain.dtype == torch.float32 and torch.equal(plain, x)

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import build_cnn
 from engine.models.lineinterp import LineInterp
+from engine.models.layout import conv_layout
 from engine.models.padding import pad_features
 from engine.models.setconv import SetConv
 
@@ -123,10 +124,9 @@ class ConvCNP(nn.Module):
         lv = self.levels
         mean = hidden.new_empty((i.numel(), 1), dtype=torch.float32)
         std = torch.empty_like(mean)
-        flat = hidden.permute(0, 2, 3, 1)
         for s in range(0, i.numel(), self.HEAD_ROWS):
             cut = slice(s, s + self.HEAD_ROWS)
-            rows = self.head.rows(flat[i[cut], r[cut], c[cut]]).float()
+            rows = self.head.rows(rows_at(hidden, i[cut], r[cut], c[cut])).float()
             mean[cut] = blend(interps[cut], rows, lv) + rows[:, lv:lv + 1]
             std[cut] = positive_std(rows[:, lv + 1:lv + 2])
         return rows_on_maps(y, where, mean, std)
@@ -205,7 +205,7 @@ def first_convs_by_image(setconv, lines, y, m, levels: int, where, multiple: int
         part = image_features(setconv, lines, y[j:j + 1], m[j:j + 1], searches)
         lo, hi = bounds[j], bounds[j + 1]
         interps[lo:hi] = part[0, 0:2 * levels:2][:, r[lo:hi], c[lo:hi]].T
-        x, _, _ = pad_features(part.contiguous(memory_format=torch.channels_last), multiple)
+        x, _, _ = pad_features(conv_layout(part), multiple)
         del part
         for q, (weight, bias, padding) in enumerate(convs):
             o = F.conv2d(x, weight, bias, padding=padding)
@@ -228,6 +228,18 @@ def interpolants_at(feats: torch.Tensor, levels: int, where=None) -> torch.Tenso
         return picked.contiguous()
     i, _, r, c = where
     return picked.permute(0, 2, 3, 1)[i, r, c]
+
+
+def rows_at(maps: torch.Tensor, i, r, c) -> torch.Tensor:
+    """Rows (pixels, channels) of (n, channels, h, w) maps at images `i`, rows `r`, columns `c`
+    (as from nonzero). A channels-last map is gathered by one index_select on its (n h w,
+    channels) view: advanced indexing over three index tensors walks it about 14x slower (39
+    against 2.7 ms for 185 k pixels of a 16-channel 608 px map)."""
+    n, ch, h, w = maps.shape
+    pix = maps.permute(0, 2, 3, 1)
+    if pix.is_contiguous():
+        return pix.reshape(n * h * w, ch).index_select(0, (i * h + r) * w + c)
+    return pix[i, r, c]
 
 
 def rows_on_maps(y: torch.Tensor, where, mean_rows: torch.Tensor, std_rows: torch.Tensor):

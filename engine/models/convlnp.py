@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import build_cnn
 from engine.models.convcnp import (base_mean, blend, context_layers, first_convs_by_image,
-                                   interpolant_features, interpolants_at, rows_on_maps)
+                                   interpolant_features, interpolants_at, rows_at, rows_on_maps)
 from engine.models.padding import pad_features
 
 
@@ -144,7 +144,7 @@ class ConvLNP(nn.Module):
                 out = self.head(hidden).float()
             else:
                 i, _, r, c = where
-                out = self.head.rows(hidden.permute(0, 2, 3, 1)[i, r, c]).float()
+                out = self.head.rows(rows_at(hidden, i, r, c)).float()
             m_i = blend(interps, out, lv) + out[:, lv:lv + 1]
             v_i = positive_std(out[:, lv + 1:lv + 2]) ** 2
             del hidden, out

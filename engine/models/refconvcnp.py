@@ -29,7 +29,15 @@ import torch.nn.functional as F
 
 from engine.models.blocks import PixelMLP, fold_bands, positive_std, unfold_bands
 from engine.models.cnn import UNetCNN
-from engine.models.convcnp import ConvCNP, blend, image_bounds, pad_features, rows_on_maps
+from engine.models.convcnp import (
+    ConvCNP,
+    blend,
+    image_bounds,
+    pad_features,
+    rows_at,
+    rows_on_maps,
+)
+from engine.models.layout import conv_layout
 from engine.models.setconv import SetConv
 
 _MASKED_LOGIT = -1.0e4      # a candidate at a pixel its reference does not observe
@@ -190,23 +198,24 @@ class RefConvCNP(nn.Module):
                 t = bi * nb + j
                 lo, hi = bounds[t], bounds[t + 1]
                 at_r, at_c = rr[lo:hi], cc[lo:hi]
-                pooled = y.new_zeros((1, c + 1, h, w), dtype=torch.float32)
+                # channels-last like the embeddings added into it and the convolution it feeds
+                pooled = torch.empty((1, c + 1, h, w), dtype=torch.float32, device=y.device,
+                                     memory_format=torch.channels_last).zero_()
                 for k in range(r):
                     rk = ref_known[bi, k, j][None, None].bool()
                     emb, cands = self._embed(y[t:t + 1].float(), m[t:t + 1] > 0, rk,
                                              ref_values[bi, k, j][None, None], times[bi, k])
                     pooled[0, :c].addcmul_(emb, rk[0].float())
                     pooled[0, c].add_(rk[0, 0].float())
-                    emb_rows[k, lo:hi] = emb[:, at_r, at_c].T
+                    emb_rows[k, lo:hi] = rows_at(emb[None], 0, at_r, at_c)
                     cand_rows[k, lo:hi] = cands[0][:, at_r, at_c].T
                     known_rows[k, lo:hi] = rk[0, 0, at_r, at_c]
                     del emb, cands
                 count = pooled[:, c:c + 1]
                 pooled[:, :c] /= count.clamp_min(1.0)
                 count /= self.count_scale
-                pooled_rows[lo:hi] = pooled[0][:, at_r, at_c].T
-                x, _, _ = pad_features(pooled.contiguous(memory_format=torch.channels_last),
-                                       self.base.multiple)
+                pooled_rows[lo:hi] = rows_at(pooled, 0, at_r, at_c)
+                x, _, _ = pad_features(conv_layout(pooled), self.base.multiple)
                 del pooled, count
                 one = F.conv2d(x, w_refs, None, padding=conv.padding)
                 del x
@@ -228,8 +237,7 @@ class RefConvCNP(nn.Module):
         cands = rv + dfeat[:, 0:2 * lv:2]
         tk = times[None, :, None, None].expand(1, TIME_CHANNELS, h, w)
         # channels-last: the encoder's convolutions run about 2x faster on CPU in that layout
-        enc_in = torch.cat([rv, rk.float(), dfeat, cands, yt * mt, mt.float(), tk], 1).contiguous(
-            memory_format=torch.channels_last)
+        enc_in = conv_layout(torch.cat([rv, rk.float(), dfeat, cands, yt * mt, mt.float(), tk], 1))
         del dfeat
         x, _, _ = pad_features(enc_in, self.encoder.multiple)
         del enc_in
@@ -244,11 +252,10 @@ class RefConvCNP(nn.Module):
         r, lv, blv = emb_rows.shape[0], self.levels, self.base.levels
         mean = y.new_empty((i.numel(), 1), dtype=torch.float32)
         std = torch.empty_like(mean)
-        flat = hidden.permute(0, 2, 3, 1)
         step = self.base.HEAD_ROWS
         for s in range(0, i.numel(), step):
             cut = slice(s, s + step)
-            hid = flat[i[cut], rr[cut], cc[cut]].float()
+            hid = rows_at(hidden, i[cut], rr[cut], cc[cut]).float()
             out = self.base.head.rows(hid).float()
             base_fill = blend(interps[cut], out, blv) + out[:, blv:blv + 1]
             logits = torch.cat([

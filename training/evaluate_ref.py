@@ -286,8 +286,9 @@ def run(argv) -> int:
     if args.figure:
         from training.figure_ref import reference_figure
 
-        reference_figure(args.figure, RefMethod(args.checkpoint, args.weights), data=args.data,
-                         cache=args.cache)
+        methods = (NeuralMethod("convcnp", shipped="convcnp"), DatesMethod("nspi"),
+                   RefMethod(args.checkpoint, args.weights))
+        reference_figure(args.figure, methods, data=args.data, cache=args.cache)
     write_section(args.results, section(args, args.figure))
     return 0
 

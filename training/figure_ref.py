@@ -49,20 +49,19 @@ def _window(ok: np.ndarray, score: np.ndarray, need: float = 1.0, target: float 
     return at
 
 
-def _fills(ref_method, values, known, rv, rk, days, doy) -> list:
-    from training.evalset import NeuralMethod
-    from training.evaluate_ref import DatesMethod
-
-    single = NeuralMethod("convcnp", shipped="convcnp")
-    out = [("convcnp (no reference)", single(values, known)[0])]
-    out.append(("nspi", DatesMethod("nspi")(values, known, rv, rk, days, doy)[0]))
-    mean, std = ref_method(values, known, rv, rk, days, doy)
+def _fills(methods, values, known, rv, rk, days, doy) -> tuple:
+    single, nspi, ref = methods
+    out = [("convcnp (no reference)", single(values, known)[0]),
+           ("nspi", nspi(values, known, rv, rk, days, doy)[0])]
+    mean, std = ref(values, known, rv, rk, days, doy)
     out.append(("convcnp-ref", mean))
     return out, std
 
 
-def reference_figure(path: str, ref_method, data: str = DEFAULT_DATA,
+def reference_figure(path: str, methods, data: str = DEFAULT_DATA,
                      cache: str = DEFAULT_CACHE) -> None:
+    """`methods`: (single-image convcnp, nspi, convcnp-ref), called as training.evaluate_ref
+    calls them."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -81,7 +80,7 @@ def reference_figure(path: str, ref_method, data: str = DEFAULT_DATA,
     known = valid[sl] & ~gaps
     values = np.where(known, truth, 0).astype(np.float32)
     days, doy = days_apart(target.date, ref.date)
-    fills, std = _fills(ref_method, values, known, rv_c, rk_c, days, doy)
+    fills, std = _fills(methods, values, known, rv_c, rk_c, days, doy)
     panels = [("truth (LE07 2000-08-21, held out)", _rgb(truth)),
               ("simulated SLC-off gaps (magenta)", _rgb(values, known)),
               (f"reference: LT05 2000-07-12 ({abs(days)} days)", _rgb(rv_c, rk_c))]
@@ -103,7 +102,7 @@ def reference_figure(path: str, ref_method, data: str = DEFAULT_DATA,
     known, rv_c, rk_c = valid[sl], rv[sl], rk[sl]
     values = np.where(known, target.values[bands][sl], 0).astype(np.float32)
     days, doy = days_apart(target.date, ref.date)
-    fills, std = _fills(ref_method, values, known, rv_c, rk_c, days, doy)
+    fills, std = _fills(methods, values, known, rv_c, rk_c, days, doy)
     panels = [("LE07 2010-01-16: REAL SLC-off gaps", _rgb(values, known)),
               (f"reference: LE07 2010-05-08 ({abs(days)} days)", _rgb(rv_c, rk_c))]
     panels += [(name, _rgb(np.where(known, values, pred))) for name, pred in fills]

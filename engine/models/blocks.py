@@ -51,13 +51,26 @@ class PixelMLP(nn.Module):
         """Apply the 1x1 layers (per pixel, so no spatial context is added here)."""
         return self.net(x)
 
+    # gathered rows are padded to a multiple of this many
+    ROW_BUCKET = 4096
+
     def rows(self, x: torch.Tensor) -> torch.Tensor:
         """The same layers on gathered pixels, (rows, c_in) -> (rows, out): a 1x1 convolution
-        is a matrix product per pixel, so a fill can run the head where it needs it only."""
+        is a matrix product per pixel, so a fill can run the head where it needs it only.
+
+        The row count is padded up to a multiple of `ROW_BUCKET` (zeros, dropped after): the
+        gap count differs from tile to tile, and under bf16 autocast every new matrix shape
+        leaves a compiled kernel in oneDNN's cache (up to 1024 of them), which held 2.4 MB
+        more after each tile of a whole-scene fill, about 500 MB over the 56 Mpx benchmark
+        scene. Bucketed, a head sees at most 16 shapes per block size."""
+        n = x.shape[0]
+        extra = (-n) % self.ROW_BUCKET
+        if extra:
+            x = F.pad(x, (0, 0, 0, extra))
         for layer in self.net:
             x = (F.linear(x, layer.weight.flatten(1), layer.bias)
                  if isinstance(layer, nn.Conv2d) else layer(x))
-        return x
+        return x[:n]
 
 
 def positive_std(raw: torch.Tensor) -> torch.Tensor:

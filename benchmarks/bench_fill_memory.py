@@ -88,22 +88,20 @@ def cpu_model() -> str:
 
 
 def engine_fingerprint() -> str:
-    """Short hash of the engine modules `python -m engine fill` imports (path and source), so a
-    result names the code it measured; edits elsewhere in the engine do not change it."""
+    """Short hash of every engine module (path and source), so a result names the code it
+    measured. All of them: the networks load inside a method's factory, after the command's
+    imports, so hashing only what `python -m engine fill` imports missed every model change."""
     import hashlib
 
-    probe = ("import sys, engine.cli.main, engine.jobs.fill, engine.runner; "
-             "print('\\n'.join(sorted(m.__file__ for n, m in list(sys.modules.items()) "
-             "if n.split('.')[0] == 'engine' and getattr(m, '__file__', None))))")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
-                          text=True, check=False)
-    if done.returncode != 0:
-        return "unknown"
     digest = hashlib.sha256()
-    for path in done.stdout.split():
-        digest.update(os.path.relpath(path, REPO).encode())
-        with open(path, "rb") as fh:
-            digest.update(fh.read())
+    root = os.path.join(REPO, "engine")
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(f for f in files if f.endswith(".py")):
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, REPO).encode())
+            with open(path, "rb") as fh:
+                digest.update(fh.read())
     return digest.hexdigest()[:12]
 
 

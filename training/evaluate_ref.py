@@ -184,6 +184,7 @@ def evaluate(args) -> tuple:
         items += [(f"{split}: {lab}", *rest) for lab, *rest in
                   pair_crops(region, scenes, n, args.crop, args.seed)]
     named = methods(args)
+    ref_name = next(n for n in named if n.startswith("convcnp-ref") and not n.endswith("R = 0"))
     tallies = {name: Tally() for name in list(named) + [ENSEMBLE, ORACLE]}
     for label, crop, rv, rk, days, doy in items:
         known = crop.valid & ~crop.gaps[None]
@@ -192,7 +193,6 @@ def evaluate(args) -> tuple:
         for name, method in named.items():
             preds[name] = method(values, known, rv, rk, days, doy) \
                 if getattr(method, "takes_refs", False) else method(values, known)
-        ref_name = next(n for n in named if n.startswith("convcnp-ref") and not n.endswith("R = 0"))
         preds[ENSEMBLE] = (np.mean([preds[n][0] for n in (ref_name, "nspi", "llhm")], 0), None)
         stack = np.stack([p for p, _ in preds.values()])
         pick = np.abs(stack - crop.truth[None]).argmin(0)
@@ -231,7 +231,7 @@ def section(args, figure: str) -> str:
              "runs them (agreement test and single-image fallback). The last two rows of each "
              "group are derived: a plain ensemble, and the per-pixel best of every method picked "
              "with the truth, a bound on what choosing among these predictions can gain.", "",
-             table_text(args), ""]
+             table(args.tallies, args.labels), ""]
     if figure:
         lines += ["Before / after on real pairs (`training/figure_ref.py`):", "",
                   f"![filling from other dates]({os.path.relpath(figure, os.path.dirname(args.results) or '.')})", ""]
@@ -282,7 +282,7 @@ def run(argv) -> int:
         import torch
         torch.set_num_threads(args.threads)
     args.tallies, args.labels = evaluate(args)
-    print(table_text(args))
+    print(table(args.tallies, args.labels))
     if args.figure:
         from training.figure_ref import reference_figure
 
@@ -291,10 +291,6 @@ def run(argv) -> int:
         reference_figure(args.figure, methods, data=args.data, cache=args.cache)
     write_section(args.results, section(args, args.figure))
     return 0
-
-
-def table_text(args) -> str:
-    return table(args.tallies, args.labels)
 
 
 def main(argv=None) -> int:

@@ -7,21 +7,21 @@ from __future__ import annotations
 import numpy as np
 
 from engine.jobs.simulate import geometry_for
+from engine.preview import to_rgb
 from training.evalset import eval_mask
 from training.ref_scenes import days_apart, load_group, matched_bands
 from training.scenes import DEFAULT_CACHE, DEFAULT_DATA
 
 SIZE = 256
 BANDS = ("red", "nir", "swir1")
-GAP_RGB = (1.0, 0.0, 1.0)
+SWIR_NIR_RED = (2, 1, 0)   # indices into BANDS
 
 
 def _rgb(values: np.ndarray, known: np.ndarray | None = None) -> np.ndarray:
-    """SWIR1 / NIR / red of normalised values; unknown pixels magenta."""
-    rgb = np.clip(np.moveaxis(values[::-1], 0, -1), 0.0, 1.0)
-    if known is not None:
-        rgb[~known.all(0)] = GAP_RGB
-    return rgb
+    """SWIR1 / NIR / red of normalised values (0-1 shown as the full range); unknown pixels in
+    the engine's preview magenta."""
+    unknown = np.zeros(values.shape, bool) if known is None else ~known
+    return to_rgb(values, unknown, SWIR_NIR_RED, [(0.0, 1.0)] * 3)
 
 
 def _pair(region: str, target_date: str, ref_date: str, data: str, cache: str):

@@ -144,10 +144,15 @@ def _fill_tile(scene, sink, tile, method, stats, mask, borders, report, referenc
     out = raw[core].copy()
     if core_gaps.any():
         values = np.where(known, stats.normalise(raw), 0.0).astype(np.float32)
+        # only the core's gaps are kept: not the halo (the next tile fills it) nor the nodata
+        # border outside the footprint, both unknown too (a quarter of a network's tile)
+        where = np.zeros(gaps.shape, bool)
+        where[core] = core_gaps
         if references is None:
-            result = method.fill(values, known)
+            result = method.fill(values, known, where=where)
         else:
-            result = method.fill(values, known, [r.read(tile.outer) for r in references])
+            result = method.fill(values, known, [r.read(tile.outer) for r in references],
+                                 where=where)
         filled = to_dtype(stats.clip_observed(stats.denormalise(result.mean[core])),
                           scene.profile)
         out[core_gaps] = filled[core_gaps]

@@ -21,7 +21,9 @@ class _OpenCvInpaint:
     def __init__(self, flag: int):
         self.flag = flag
 
-    def fill(self, values: np.ndarray, known: np.ndarray) -> FillResult:
+    def fill(self, values: np.ndarray, known: np.ndarray, where=None) -> FillResult:
+        """`where` is ignored: inpainting marches through the whole unknown region, so what it
+        gives at a gap depends on every unknown pixel around it."""
         import cv2
 
         scale = 65535.0 / _U16_SPAN
@@ -35,7 +37,8 @@ class _OpenCvInpaint:
 
 
 class _GdalInverseDistance:
-    def fill(self, values: np.ndarray, known: np.ndarray) -> FillResult:
+    def fill(self, values: np.ndarray, known: np.ndarray, where=None) -> FillResult:
+        """`where` is ignored: GDAL's FillNodata fills every unknown pixel it can reach."""
         from osgeo import gdal
 
         out = np.empty_like(values)

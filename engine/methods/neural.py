@@ -28,8 +28,8 @@ class NeuralFill:
     def __init__(self, predictor, has_std: bool, std_scale: float = 1.0):
         self.predictor, self.has_std, self.std_scale = predictor, has_std, std_scale
 
-    def fill(self, values: np.ndarray, known: np.ndarray) -> FillResult:
-        mean, std = self.predictor(values, known)
+    def fill(self, values: np.ndarray, known: np.ndarray, where=None) -> FillResult:
+        mean, std = self.predictor(values, known, where)
         if not self.has_std or std is None:
             return FillResult(mean)
         return FillResult(mean, (std * self.std_scale).astype(np.float32))

@@ -41,18 +41,19 @@ class ReferenceNeuralFill:
         self.bf16 = self.device.type == "cpu" and cpu_has_bf16()
         self.std_scale = std_scale
 
-    def fill(self, values: np.ndarray, known: np.ndarray,
-             refs: Sequence[Reference]) -> FillResult:
+    def fill(self, values: np.ndarray, known: np.ndarray, refs: Sequence[Reference],
+             where: np.ndarray | None = None) -> FillResult:
         means, stds = [], []
         for b0 in range(0, values.shape[0], MAX_BAND_BATCH):
             cut = slice(b0, b0 + MAX_BAND_BATCH)
-            mean, std = self._run(values[cut], known[cut], refs, cut)
+            mean, std = self._run(values[cut], known[cut], refs, cut,
+                                  None if where is None else where[cut])
             means.append(mean)
             stds.append(std)
         return FillResult(np.concatenate(means),
                           (np.concatenate(stds) * self.std_scale).astype(np.float32))
 
-    def _run(self, values, known, refs, cut):
+    def _run(self, values, known, refs, cut, where):
         torch = self.torch
         t = lambda a, dtype: torch.from_numpy(np.ascontiguousarray(a, dtype)).to(self.device)
         inputs = {}
@@ -66,9 +67,10 @@ class ReferenceNeuralFill:
         with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.bfloat16,
                                                     enabled=self.bf16):
             k = t(known, bool)[None]
-            # a fill keeps every observed pixel: the heads run at the others only
+            # a fill keeps the gaps only: the heads run there (every unknown pixel when the
+            # caller does not say)
             if getattr(self.model, "predicts_at", False):
-                inputs["at"] = ~k
+                inputs["at"] = ~k if where is None else t(where, bool)[None]
             mean, std = self.model(t(values, np.float32)[None], k, **inputs)
         return mean.float()[0].cpu().numpy(), std.float()[0].cpu().numpy()
 

@@ -22,9 +22,16 @@ class FillResult:
 class FillMethod(Protocol):
     """The interface of a single-image fill as the runner calls it, one tile at a time."""
 
-    def fill(self, values: np.ndarray, known: np.ndarray) -> FillResult:
+    def fill(self, values: np.ndarray, known: np.ndarray,
+             where: Optional[np.ndarray] = None) -> FillResult:
         """values: float32 (bands, h, w), roughly [0, 1] per band, 0 where unknown.
-        known: bool (bands, h, w). Must return every pixel; the runner keeps only the gaps."""
+        known: bool (bands, h, w). Returns every pixel; the runner keeps only the gaps.
+
+        `where` (bool like `known`, or None for every unknown pixel): the pixels whose values the
+        caller keeps, the gaps of the tile's core. A method whose per-pixel work can be limited
+        predicts there only and may return anything elsewhere: the nodata border outside a
+        scene's footprint and the tile's halo are unknown too, but nobody keeps them. Methods
+        whose result at a gap depends on the whole unknown region (inpainting) ignore it."""
 
 
 @dataclass(frozen=True)

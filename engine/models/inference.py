@@ -32,25 +32,31 @@ class Predictor:
         self.autocast = bf16
         self.seed = seed
 
-    def __call__(self, values: np.ndarray, known: np.ndarray):
+    def __call__(self, values: np.ndarray, known: np.ndarray, where: np.ndarray | None = None):
+        """`where` (bool like `known`): the pixels to predict, for models that can limit their
+        per-pixel work (`predicts_at`); None means every unknown pixel, what the scores use."""
         means, stds = [], []
         # models whose bands never meet say so (`max_band_batch`); the others mix the bands of
         # a chunk, so their chunk size is part of what they compute
         step = getattr(self.model, "max_band_batch", MAX_BAND_BATCH)
         for b0 in range(0, values.shape[0], step):
-            m, s = self._run(values[b0:b0 + step], known[b0:b0 + step])
+            cut = slice(b0, b0 + step)
+            m, s = self._run(values[cut], known[cut], None if where is None else where[cut])
             means.append(m)
             stds.append(s)
         mean = np.concatenate(means)
         std = None if stds[0] is None else np.concatenate(stds)
         return mean, std
 
-    def _run(self, values: np.ndarray, known: np.ndarray):
+    def _run(self, values: np.ndarray, known: np.ndarray, where: np.ndarray | None):
         v = torch.from_numpy(np.ascontiguousarray(values, np.float32))[None].to(self.device)
         k = torch.from_numpy(np.ascontiguousarray(known, bool))[None].to(self.device)
         gen = torch.Generator(device=self.device).manual_seed(self.seed)
         # a fill keeps every observed pixel: models that can, predict the others only
-        hint = {"at": ~k} if getattr(self.model, "predicts_at", False) else {}
+        hint = {}
+        if getattr(self.model, "predicts_at", False):
+            hint["at"] = ~k if where is None else (
+                torch.from_numpy(np.ascontiguousarray(where, bool))[None].to(self.device))
         dev_type = self.device.type
         with torch.inference_mode(), torch.autocast(dev_type, dtype=torch.bfloat16,
                                                     enabled=self.autocast):

@@ -1,7 +1,6 @@
-"""Gap fills from other dates of the same place (NSPI, USGS local linear histogram matching).
-
-Not registered as fill methods yet: the runner does not feed reference dates to methods. Each
-takes the single-image fill to use where no reference can help as its `fallback`.
+"""Gap fills from other dates of the same place (NSPI, USGS local linear histogram matching),
+registered in engine.methods.from_dates. Each takes the single-image fill to use where no
+reference can help as its `fallback`.
 """
 from engine.methods.reference.llhm import LlhmFill
 from engine.methods.reference.nspi import NspiFill

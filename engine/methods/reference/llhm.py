@@ -49,12 +49,14 @@ class LlhmFill:
         self.half_sizes = tuple(int(h) for h in half_sizes)
         self.residual = residual
 
-    def fill(self, values, known, refs):
-        return nearest_first(values, known, refs, self, self.fallback)
+    def fill(self, values, known, refs, where=None):
+        return nearest_first(values, known, refs, self, self.fallback, where)
 
-    def predict(self, values: np.ndarray, known: np.ndarray, ref: Reference) -> tuple:
+    def predict(self, values: np.ndarray, known: np.ndarray, ref: Reference,
+                where: np.ndarray | None = None) -> tuple:
         """Per band, the gain/bias fit of `ref` onto the target (plus spread residuals), ok only
-        where the reference is valid and a window held enough common pixels."""
+        where the reference is valid and a window held enough common pixels. Every pixel is
+        fitted (`where` is not used): the moving-window filters cost the same for any subset."""
         pred = np.zeros(values.shape, dtype=np.float32)
         ok = np.zeros(values.shape, dtype=bool)
         for b in range(values.shape[0]):

@@ -49,13 +49,14 @@ class NspiFill:
         self.half_sizes = tuple(int(h) for h in half_sizes)
         self.classes = classes
 
-    def fill(self, values, known, refs):
-        return nearest_first(values, known, refs, self, self.fallback)
+    def fill(self, values, known, refs, where=None):
+        return nearest_first(values, known, refs, self, self.fallback, where)
 
-    def predict(self, values: np.ndarray, known: np.ndarray, ref: Reference) -> tuple:
-        """NSPI for the target's gap pixels where `ref` is valid in all the bands it has, growing
-        the window until enough similar pixels are found; ok is False where none is found even in
-        the largest window."""
+    def predict(self, values: np.ndarray, known: np.ndarray, ref: Reference,
+                where: np.ndarray | None = None) -> tuple:
+        """NSPI for the target's gap pixels (those in `where` when given) where `ref` is valid in
+        all the bands it has, growing the window until enough similar pixels are found; ok is
+        False where none is found even in the largest window."""
         bands = values.shape[0]
         pred = np.zeros_like(values, dtype=np.float32)
         ok = np.zeros(values.shape, dtype=bool)
@@ -64,7 +65,10 @@ class NspiFill:
             return pred, ok
         ref_ok = ref.known[present].all(axis=0)
         target_ok = known.all(axis=0)
-        ys, xs = np.nonzero(~target_ok & ref_ok)
+        wanted = ~target_ok & ref_ok
+        if where is not None:
+            wanted &= where.any(axis=0)
+        ys, xs = np.nonzero(wanted)
         if ys.size == 0:
             return pred, ok
         ref_vals = np.where(ref.known[present], ref.values[present], 0).astype(np.float32)

@@ -12,7 +12,7 @@ its own per-band gaps (SLC-off references).
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -32,8 +32,11 @@ MIN_AGREEMENT_PIXELS = 50
 
 
 def nearest_first(values: np.ndarray, known: np.ndarray, refs: Sequence[Reference],
-                  predictor: SingleReferencePredictor, fallback: Fallback) -> FillResult:
-    """Fill every gap of `values` from `refs` in order of |days_apart|, then from `fallback`.
+                  predictor: SingleReferencePredictor, fallback: Fallback,
+                  where: Optional[np.ndarray] = None) -> FillResult:
+    """Fill every gap of `values` (or only those in `where`) from `refs` in order of
+    |days_apart|, then from `fallback`. Each date and the fallback are asked only for the pixels
+    still open, so a second date or the fallback costs what is left, not a whole tile.
 
     With no reference, or none able to predict any gap pixel, the fallback's result is returned
     as it is (same values, same std), so a reference method never does worse than its fallback
@@ -41,14 +44,14 @@ def nearest_first(values: np.ndarray, known: np.ndarray, refs: Sequence[Referenc
     """
     known = np.asarray(known, dtype=bool)
     values = np.where(known, values, 0).astype(np.float32)
-    todo = ~known
+    todo = ~known if where is None else ~known & where
     out = values.copy()
     taken = False
     for ref in sorted(refs, key=lambda r: abs(float(r.days_apart))):
         if not todo.any():
             break
         _check_shapes(values, ref)
-        pred, ok = predictor.predict(values, known, ref)
+        pred, ok = predictor.predict(values, known, ref, todo)
         ok &= local_agreement(values, known, ref) >= MIN_AGREEMENT
         take = ok & todo
         if take.any():
@@ -56,9 +59,9 @@ def nearest_first(values: np.ndarray, known: np.ndarray, refs: Sequence[Referenc
             todo &= ~take
             taken = True
     if not taken:
-        return fallback(values, known)
+        return fallback(values, known, where)
     if todo.any():
-        out[todo] = fallback(values, known).mean[todo]
+        out[todo] = fallback(values, known, todo).mean[todo]
     return FillResult(out)
 
 

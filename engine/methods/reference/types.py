@@ -3,14 +3,15 @@ feeds them: one tile of the target and of each aligned reference date, already n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Optional, Protocol, Sequence
 
 import numpy as np
 
 from engine.methods.registry import FillResult
 
-# The single-image fill used wherever no reference can predict a pixel: fallback(values, known).
-Fallback = Callable[[np.ndarray, np.ndarray], FillResult]
+# The single-image fill used wherever no reference can predict a pixel:
+# fallback(values, known, where) (a FillMethod's `fill`).
+Fallback = Callable[..., FillResult]
 
 
 @dataclass(frozen=True)
@@ -33,17 +34,19 @@ class ReferenceFill(Protocol):
     """The interface of a fill from other dates, as the runner calls it (a method registered with
     `uses_references`)."""
 
-    def fill(self, values: np.ndarray, known: np.ndarray,
-             refs: Sequence[Reference]) -> FillResult:
+    def fill(self, values: np.ndarray, known: np.ndarray, refs: Sequence[Reference],
+             where: Optional[np.ndarray] = None) -> FillResult:
         """Every pixel of (bands, h, w); gaps predicted from the references where they can be,
-        from the fallback elsewhere."""
+        from the fallback elsewhere. `where` as for a single-image FillMethod: the pixels the
+        caller keeps (None: every unknown pixel)."""
 
 
 class SingleReferencePredictor(Protocol):
     """What `nearest_first` needs from a method: a prediction from one reference at a time, with
     where it holds, so dates can be tried nearest first."""
 
-    def predict(self, values: np.ndarray, known: np.ndarray,
-                ref: Reference) -> tuple:
+    def predict(self, values: np.ndarray, known: np.ndarray, ref: Reference,
+                where: np.ndarray) -> tuple:
         """(prediction, ok): float32 (bands, h, w) and bool (bands, h, w), ok where the prediction
-        comes from this reference (never at pixels the reference has no valid value for)."""
+        comes from this reference (never at pixels the reference has no valid value for).
+        `where`: the pixels still wanted (bool like `known`); a method may skip the others."""

@@ -3,7 +3,8 @@
 For each tile: read core + halo, find the gaps (nodata inside the footprint, or the user's mask),
 skip the tile if its core has none, normalise with the scene's statistics, let the method fill,
 and write back ONLY the gap pixels; everything else is copied bit for bit from the input.
-Memory is bounded by the tile size, not the scene size.
+Memory is bounded by the tile size, not the scene size. On a GPU a network gets several tiles
+per call (`tile_batch`), which a GPU needs to be kept busy; the values are the same.
 """
 from __future__ import annotations
 
@@ -27,17 +28,39 @@ from engine.tiling import (DEFAULT_TILE_PX, CancelFn, ProgressFn, check_tile_siz
 log = logging.getLogger(__name__)
 
 
+# Tiles per network call on a GPU when the user does not say (`tile_batch` 0): 8 tiles of
+# 608 px x 4 bands are about 50 MB of input, far inside any GPU's memory. Not measured yet (no
+# GPU was available): docs/benchmarks.md says how to. On a CPU one tile already keeps every
+# core busy, so tiles go one by one there.
+GPU_TILE_BATCH = 8
+MAX_TILE_BATCH = 64
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """What the runner needs besides the scene: a registered method name (resolve `auto` first), the
-    tile size (checked here, so a bad --tile fails before any file is opened) and the device."""
+    tile size (checked here, so a bad --tile fails before any file is opened), the device, and
+    how many tiles a network gets per call (0: GPU_TILE_BATCH on a GPU, 1 on a CPU)."""
 
     method: str
     tile_px: int = DEFAULT_TILE_PX
     device: str = "auto"
+    tile_batch: int = 0
 
     def __post_init__(self):
         check_tile_size(self.tile_px)
+        if not 0 <= self.tile_batch <= MAX_TILE_BATCH:
+            raise InputError(f"tiles per batch must be between 1 and {MAX_TILE_BATCH} (0: "
+                             f"automatic), got {self.tile_batch}")
+
+    def batch_for(self, device: str, method) -> int:
+        """Tiles per call for `method` on `device`: 1 for a method that fills one tile at a time
+        (no `fill_many`: classical fills, the reference fills)."""
+        if not hasattr(method, "fill_many"):
+            return 1
+        if self.tile_batch:
+            return self.tile_batch
+        return GPU_TILE_BATCH if device == "cuda" else 1
 
 
 @dataclass
@@ -103,12 +126,23 @@ def fill_scene(scene: Scene, sink, options: RunOptions, *, mask=None,
     report = FillReport(spec.name, device, total_pixels=p.width * p.height, stats=stats,
                         tiles=tiles)
     start = time.perf_counter()
+    batch, pending, left = options.batch_for(device, method), [], tiles
     # networks get one tile shape (see iter_tiles); classical fills keep their clipped windows
     for tile in walk_tiles(p.height, p.width, options.tile_px, halo,
                            progress=_after(progress, stats_steps, stats_steps + tiles),
                            cancel=cancel, full_outer=spec.needs_torch):
-        _fill_tile(scene, sink, tile, method, stats, mask, borders, report,
-                   references if spec.uses_references else None)
+        left -= 1
+        job = _prepare_tile(scene, sink, tile, stats, mask, borders, report,
+                            references if spec.uses_references else None)
+        if job is not None and pending and job.values.shape != pending[0].values.shape:
+            _fill_tiles(scene, sink, method, stats, report, pending)
+        if job is not None:
+            pending.append(job)
+            job = None   # the list holds it; filled, it is freed before the next read
+        # the last tile is written before the walk reports it done (progress reaches 100 %
+        # only when everything is written)
+        if pending and (len(pending) >= batch or left == 0):
+            _fill_tiles(scene, sink, method, stats, report, pending)
         release_above()   # bounds the heap's growth from fragmentation (engine.memory)
     del method
     release()   # the tiles' buffers go back to the system before the output is converted
@@ -129,7 +163,21 @@ def _after(progress: Optional[ProgressFn], offset: int, total: int) -> Optional[
     return lambda done, _stage_total: progress(offset + done, total)
 
 
-def _fill_tile(scene, sink, tile, method, stats, mask, borders, report, references) -> None:
+@dataclass
+class _TileJob:
+    """A read tile with gaps in its core, waiting for its method call."""
+
+    tile: object
+    raw: np.ndarray
+    values: np.ndarray      # normalised, 0 where unknown
+    known: np.ndarray
+    where: np.ndarray       # the core's gaps: what the method is asked for
+    refs: Optional[list]    # the reference dates' tiles, for methods that use them
+
+
+def _prepare_tile(scene, sink, tile, stats, mask, borders, report, references):
+    """Read a tile and find its gaps; a tile whose core has none is written here (a copy) and
+    gives None, any other gives the job its fill needs."""
     raw = scene.read(tile.outer)
     invalid = scene.invalid(tile.outer, raw)
     if mask is not None:
@@ -141,29 +189,51 @@ def _fill_tile(scene, sink, tile, method, stats, mask, borders, report, referenc
     core = (slice(None),) + tile.core_in_outer
     core_gaps = gaps[core]
     report.footprint_pixels += int(np.count_nonzero((known | gaps)[core].any(axis=0)))
-    out = raw[core].copy()
-    if core_gaps.any():
-        values = np.where(known, stats.normalise(raw), 0.0).astype(np.float32)
-        # only the core's gaps are kept: not the halo (the next tile fills it) nor the nodata
-        # border outside the footprint, both unknown too (a quarter of a network's tile)
-        where = np.zeros(gaps.shape, bool)
-        where[core] = core_gaps
-        if references is None:
-            result = method.fill(values, known, where=where)
-        else:
-            result = method.fill(values, known, [r.read(tile.outer) for r in references],
-                                 where=where)
-        filled = to_dtype(stats.clip_observed(stats.denormalise(result.mean[core])),
-                          scene.profile)
-        out[core_gaps] = filled[core_gaps]
-        report.gap_pixels += int(np.count_nonzero(core_gaps))
-        report.tiles_filled += 1
-        if sink.wants("std") and result.std is not None:
-            # no data (NaN) outside the gaps: there the output is observed, not predicted
-            sink.write(tile.core, np.where(core_gaps, stats.scale(result.std[core]), np.nan)
-                       .astype(np.float32), key="std")
-    elif sink.wants("std"):
-        sink.write(tile.core, np.full(core_gaps.shape, np.nan, np.float32), key="std")
+    if not core_gaps.any():
+        if sink.wants("std"):
+            sink.write(tile.core, np.full(core_gaps.shape, np.nan, np.float32), key="std")
+        sink.write(tile.core, raw[core].copy())
+        if sink.wants("filled"):
+            sink.write(tile.core, np.zeros((1,) + core_gaps.shape[1:], np.uint8), key="filled")
+        return None
+    values = np.where(known, stats.normalise(raw), 0.0).astype(np.float32)
+    # only the core's gaps are kept: not the halo (the next tile fills it) nor the nodata
+    # border outside the footprint, both unknown too (a quarter of a network's tile)
+    where = np.zeros(gaps.shape, bool)
+    where[core] = core_gaps
+    refs = None if references is None else [r.read(tile.outer) for r in references]
+    return _TileJob(tile, raw, values, known, where, refs)
+
+
+def _fill_tiles(scene, sink, method, stats, report, jobs: list) -> None:
+    """Fill the waiting tiles (in one call when there are several) and write them; empties
+    `jobs`."""
+    if len(jobs) > 1:
+        results = method.fill_many([(j.values, j.known, j.where) for j in jobs])
+    elif jobs[0].refs is None:
+        results = [method.fill(jobs[0].values, jobs[0].known, where=jobs[0].where)]
+    else:
+        results = [method.fill(jobs[0].values, jobs[0].known, jobs[0].refs,
+                               where=jobs[0].where)]
+    for job, result in zip(jobs, results):
+        _write_tile(scene, sink, stats, report, job, result)
+    jobs.clear()
+
+
+def _write_tile(scene, sink, stats, report, job: _TileJob, result) -> None:
+    tile = job.tile
+    core = (slice(None),) + tile.core_in_outer
+    core_gaps = job.where[core]
+    out = job.raw[core].copy()
+    filled = to_dtype(stats.clip_observed(stats.denormalise(result.mean[core])), scene.profile)
+    out[core_gaps] = filled[core_gaps]
+    report.gap_pixels += int(np.count_nonzero(core_gaps))
+    report.tiles_filled += 1
+    if sink.wants("std"):
+        # no data (NaN) outside the gaps: there the output is observed, not predicted
+        std = (np.full(core_gaps.shape, np.nan, np.float32) if result.std is None else
+               np.where(core_gaps, stats.scale(result.std[core]), np.nan).astype(np.float32))
+        sink.write(tile.core, std, key="std")
     sink.write(tile.core, out)
     if sink.wants("filled"):
         sink.write(tile.core, core_gaps.any(axis=0)[None].astype(np.uint8), key="filled")

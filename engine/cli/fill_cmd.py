@@ -9,7 +9,7 @@ from engine.jobs.fill import fill_file
 from engine.methods import (AUTO, DEFAULT_METHOD, DEFAULT_REFERENCE_METHOD, FALLBACK_METHOD,
                             list_methods, resolve_method)
 from engine.preview import check_image_path
-from engine.runner import FillReport, RunOptions
+from engine.runner import GPU_TILE_BATCH, FillReport, RunOptions
 from engine.tiling import DEFAULT_TILE_PX
 
 
@@ -30,6 +30,9 @@ def add_parser(sub) -> None:
     p.add_argument("--device", default="auto", choices=DEVICES, help="where neural methods run")
     p.add_argument("--tile", type=int, default=DEFAULT_TILE_PX, metavar="N",
                    help=f"tile size in px (default {DEFAULT_TILE_PX})")
+    p.add_argument("--tile-batch", type=int, default=0, metavar="N",
+                   help=f"tiles per network call (default 0: {GPU_TILE_BATCH} on a GPU, 1 on "
+                        "a CPU, where one tile already keeps every core busy)")
     p.add_argument("--mask", help="raster of the same grid: non-zero pixels are filled "
                                   "(instead of the detected gaps)")
     p.add_argument("--reference", action="append", default=[], metavar="REF",
@@ -56,7 +59,7 @@ def run(args) -> int:
     args.method, note = resolve_method(args.method, args.device)
     if note:
         print(note, file=sys.stderr)
-    options = RunOptions(args.method, args.tile, args.device)
+    options = RunOptions(args.method, args.tile, args.device, args.tile_batch)
     if args.preview:
         check_image_path(args.preview)
     with ProgressBar(f"fill ({args.method})", args.progress) as bar:

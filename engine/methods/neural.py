@@ -29,7 +29,14 @@ class NeuralFill:
         self.predictor, self.has_std, self.std_scale = predictor, has_std, std_scale
 
     def fill(self, values: np.ndarray, known: np.ndarray, where=None) -> FillResult:
-        mean, std = self.predictor(values, known, where)
+        return self.fill_many([(values, known, where)])[0]
+
+    def fill_many(self, tiles: list) -> list:
+        """`fill` for several (values, known, where) tiles of one shape in one model call: what
+        the runner does on a GPU (`RunOptions.tile_batch`)."""
+        return [self._result(mean, std) for mean, std in self.predictor.many(tiles)]
+
+    def _result(self, mean, std) -> FillResult:
         if not self.has_std or std is None:
             return FillResult(mean)
         return FillResult(mean, (std * self.std_scale).astype(np.float32))

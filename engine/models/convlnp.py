@@ -22,6 +22,10 @@ class ConvLNP(nn.Module):
     """The latent-variable fill model: `forward(values, known)` gives (mean, std) of the mixture
     over latent samples; training draws `train_samples`, inference `eval_samples`."""
 
+    # one generator draws the latents of a whole batch: a tile batched with others would get
+    # other draws than alone, so the fill runs its tiles one by one (engine.models.inference)
+    batches_tiles = False
+
     def __init__(self, encoder: str = "unet", encoder_cfg: dict | None = None,
                  decoder: str = "unet", decoder_cfg: dict | None = None, latent: int = 8,
                  setconv_px: int = 9, decoder_hidden: int = 32, decoder_layers: int = 2,

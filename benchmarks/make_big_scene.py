@@ -2,6 +2,7 @@
 ever holding the scene in memory.
 
     python benchmarks/make_big_scene.py WIDTH HEIGHT OUTPUT [--seed N] [--source FOLDER]
+        [--footprint]
 
 The clean content is a pre-2003 (SLC-on) Landsat 7 ETM+ product, Lethbridge 2000-08-21, bands 1-5
 and 7 as uint8 DN. An all-valid rectangle of it (found by peeling off the border rows and columns
@@ -18,10 +19,17 @@ window's offsets and the full scene size, so the stripes have the geometry of on
 (a 185 km swath has ~22 % gaps; a raster wider than the swath keeps the edge gap width beyond it, so
 wider rasters have more).
 
+`--footprint` also burns a whole scene's rotated frame as nodata (0), as every Landsat L1
+product has it: the four corners of the footprint of a real Landsat 7 scene (path 38 row 27,
+2007-05-16, `tests/data/slcoff_fullscene_2007_300.tif`), as fractions of the raster's width and
+height, leave a third of the raster outside the footprint. Gaps are burned inside it only. This
+is what a fill meets on a real whole scene: unknown pixels that are not gaps (the engine must
+leave them nodata, and should not spend work on them).
+
 The output is a tiled (512 px), deflate-compressed uint8 GeoTIFF with nodata 0 on a UTM zone 12N
 grid at 30 m, anchored at the real scene's upper-left corner (WRS-2 path 41 row 25). The source
 rectangle holds no DN 0 in any band (0 is Landsat fill), so the only nodata in the output are
-the burned gaps.
+the burned gaps (and the frame, with `--footprint`).
 
 The clean value of any window can be recomputed exactly (`BigScene.clean_window`), which is how
 the benchmark checks fill accuracy without keeping a clean copy of the scene on disk.
@@ -65,6 +73,10 @@ PIXEL_M = 30.0
 CRS_UTM12N = CRS.from_epsg(32612)
 NODATA = 0
 WRITE_CACHE_MB = 64       # GDAL block cache while writing: keeps this script's memory bounded
+# The footprint's corners (x = column / width, y = row / height), clockwise from the top one,
+# read off the valid pixels of the decimated real scene (300 x 300 px, ~800 m): top (55, 1),
+# right (291, 55), bottom (237, 297), left (1, 243). Inside: 67 % of the raster.
+FOOTPRINT_CORNERS = ((0.18, 0.0), (0.97, 0.18), (0.79, 0.99), (0.0, 0.81))
 
 
 def default_source() -> str:
@@ -132,12 +144,25 @@ def reflect(index: np.ndarray, n: int) -> np.ndarray:
     return np.where(k < n, k, 2 * n - 1 - k)
 
 
+def inside_footprint(rows: np.ndarray, cols: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Whether pixel centres (rows[:, None], cols[None, :]) lie inside FOOTPRINT_CORNERS: on the
+    inner side of each of the convex quadrilateral's four edges."""
+    y = (rows[:, None] + 0.5) / height
+    x = (cols[None, :] + 0.5) / width
+    inside = np.ones((rows.size, cols.size), bool)
+    corners = FOOTPRINT_CORNERS
+    for (x0, y0), (x1, y1) in zip(corners, corners[1:] + corners[:1]):
+        inside &= (x1 - x0) * (y - y0) - (y1 - y0) * (x - x0) >= 0   # clockwise on screen
+    return inside
+
+
 @dataclass
 class BigScene:
     width: int
     height: int
     seed: int
     source: str
+    footprint: bool = False
 
     def __post_init__(self):
         self.rect, self.name, x0, y0 = load_source(self.source)
@@ -153,16 +178,26 @@ class BigScene:
         cols = reflect(np.arange(c0, c1), self.rect.shape[2])
         return self.rect[:, rows[:, None], cols[None, :]]
 
-    def gap_window(self, window: Window) -> np.ndarray:
+    def outside_window(self, window: Window) -> np.ndarray:
+        """True outside the scene's footprint (nowhere without `footprint`)."""
         (r0, r1), (c0, c1) = window.toranges()
-        return simulate_slc_off_mask(
+        if not self.footprint:
+            return np.zeros((r1 - r0, c1 - c0), bool)
+        return ~inside_footprint(np.arange(r0, r1), np.arange(c0, c1), self.width, self.height)
+
+    def gap_window(self, window: Window) -> np.ndarray:
+        """The burned SLC-off gaps: inside the footprint only."""
+        (r0, r1), (c0, c1) = window.toranges()
+        gaps = simulate_slc_off_mask(
             r1 - r0, c1 - c0, self.geometry, seed=self.seed, row_offset=r0, col_offset=c0,
             scene_height=self.height, scene_width=self.width)
+        return gaps & ~self.outside_window(window)
 
     @property
     def tags(self) -> dict:
         return {"BENCH_SOURCE": self.name, "BENCH_SEED": str(self.seed),
                 "BENCH_SOURCE_RECT": "x".join(str(s) for s in self.rect.shape),
+                "BENCH_FOOTPRINT": "yes" if self.footprint else "no",
                 "SPACECRAFT_ID": "LANDSAT_7"}
 
 
@@ -182,10 +217,12 @@ def cached_gap_pixels(path: str, scene: BigScene) -> Optional[int]:
 
 
 def make_big_scene(width: int, height: int, output: str, seed: int = 0,
-                   source: Optional[str] = None, verbose: bool = True) -> dict:
+                   source: Optional[str] = None, verbose: bool = True,
+                   footprint: bool = False) -> dict:
     """Write (or reuse) the scene; returns {'path', 'gap_pixels', 'gap_fraction', 'cached'}
-    (gap_pixels: pixels burned as nodata in every band)."""
-    scene = BigScene(width, height, seed, source or default_source())
+    (gap_pixels: gap pixels burned as nodata in every band, the frame outside the footprint
+    not counted)."""
+    scene = BigScene(width, height, seed, source or default_source(), footprint)
     output = os.path.abspath(output)
     cached = cached_gap_pixels(output, scene)
     if cached is not None:
@@ -210,7 +247,7 @@ def make_big_scene(width: int, height: int, output: str, seed: int = 0,
                     window = Window(0, r0, width, min(STRIP_ROWS, height - r0))
                     data = scene.clean_window(window)
                     mask = scene.gap_window(window)
-                    data[:, mask] = NODATA
+                    data[:, mask | scene.outside_window(window)] = NODATA
                     ds.write(data, window=window)
                     gaps += int(mask.sum())
                     if verbose and sys.stderr.isatty():
@@ -227,7 +264,8 @@ def make_big_scene(width: int, height: int, output: str, seed: int = 0,
             print(file=sys.stderr)
         print(f"make_big_scene: wrote {output}: {width} x {height} x {len(BANDS)} uint8 from "
               f"{scene.name} ({scene.rect.shape[2]} x {scene.rect.shape[1]} px valid "
-              f"rectangle, mirrored), {100 * fraction:.1f} % SLC-off gaps (seed {seed}), "
+              f"rectangle, mirrored), {100 * fraction:.1f} % SLC-off gaps (seed {seed})"
+              f"{', a scene footprint' if footprint else ''}, "
               f"{time.perf_counter() - start:.0f} s")
     return {"path": output, "gap_pixels": gaps, "gap_fraction": fraction, "cached": False}
 
@@ -240,10 +278,13 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0, help="SLC-off gap seed (default 0)")
     ap.add_argument("--source", help="Landsat 7 product folder with *_B1..B7.TIF "
                                      f"(default: {os.path.relpath(default_source(), REPO)})")
+    ap.add_argument("--footprint", action="store_true",
+                    help="burn a whole scene's rotated frame as nodata (gaps inside it only)")
     args = ap.parse_args(argv)
     if args.width < 64 or args.height < 64:
         ap.error("width and height must be at least 64 px")
-    make_big_scene(args.width, args.height, args.output, args.seed, args.source)
+    make_big_scene(args.width, args.height, args.output, args.seed, args.source,
+                   footprint=args.footprint)
     return 0
 
 

@@ -117,3 +117,61 @@ def test_info_and_fill_report_the_same_gap_share(data_dir, tmp_path):
     info = describe_file(str(src))
     report = fill_file(str(src), str(tmp_path / "out.tif"), RunOptions("idw"))
     assert info.gap_fraction == report.gap_fraction == gaps.mean()
+
+
+def _framed_scene(data_dir, cloud=False):
+    """The clean Lethbridge crop as a whole scene's corner: a frame of fill (0) beyond a side
+    slanted as a Landsat swath edge (12.5 degrees from the columns), SLC-off stripes simulated
+    up to that side (where they are widest); optionally a masked cloud, 60 rows tall, on the
+    side."""
+    from engine.gaps.simulate import simulate_slc_off_mask
+    from engine.io import ArrayScene
+    from engine.jobs.simulate import geometry_for
+
+    truth, invalid, profile = read_all(data_dir / "lethbridge_2000_384" / "LE07")
+    assert not invalid.any()
+    h, w = invalid.shape[1:]
+    rows, cols = np.mgrid[:h, :w]
+    frame = cols < 40 + 0.22 * rows                 # the left swath edge and the fill beyond it
+    stripes = simulate_slc_off_mask(h, w, geometry_for(profile), seed=1, center_u=0.97) & ~frame
+    data = truth.copy()
+    data[:, frame | stripes] = 0
+    held = np.zeros_like(frame)
+    if cloud:
+        held = (rows >= 100) & (rows < 160) & ~frame & (cols < 40 + 0.22 * rows + 25)
+        data[:, held] = 0
+    return truth, ArrayScene(data, profile), frame, stripes & ~held, held
+
+
+def test_stripes_are_filled_up_to_a_whole_scene_s_slanted_side(data_dir):
+    """Down a column, a stripe's last pixels before the swath edge run into the frame: the
+    column rule alone left a notch of nodata at every stripe's end. Every stripe pixel is now a
+    gap, and no pixel of the frame is."""
+    from engine.io.writer import ArraySink
+    from engine.runner import fill_scene
+
+    truth, scene, frame, stripes, _ = _framed_scene(data_dir)
+    invalid = scene.data == 0
+    column_rule = scene_borders(scene).__class__()          # the rule without side cuts
+    w = Window(0, 0, scene.profile.width, scene.profile.height)
+    notch = stripes & ~tile_gaps(invalid, w, scene.profile, column_rule).any(axis=0)
+    assert notch.sum() > 50, "the case must show the notches the column rule leaves"
+    gaps = tile_gaps(invalid, w, scene.profile, scene_borders(scene))
+    assert (gaps.all(axis=0) == stripes).all()
+    sink = ArraySink(scene.profile)
+    fill_scene(scene, sink, RunOptions("idw", tile_px=64))
+    out = sink.arrays["main"]
+    assert (out[:, frame] == 0).all() and (out[:, stripes] != 0).all()
+    np.testing.assert_array_equal(out[:, ~(frame | stripes)], truth[:, ~(frame | stripes)])
+
+
+def test_a_masked_cloud_on_the_side_stays_nodata(data_dir):
+    """A nodata area on the side taller than any stripe is not a stripe's end."""
+    _, scene, frame, stripes, held = _framed_scene(data_dir, cloud=True)
+    invalid = scene.data == 0
+    w = Window(0, 0, scene.profile.width, scene.profile.height)
+    gaps = tile_gaps(invalid, w, scene.profile, scene_borders(scene)).any(axis=0)
+    assert not (gaps & frame).any()
+    touching = held & ~np.roll(~frame, 1, axis=1)   # the cloud's pixels next to the frame
+    assert touching.any() and not (gaps & touching).any()
+    assert (gaps & stripes).sum() >= 0.95 * stripes.sum()

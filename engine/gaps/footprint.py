@@ -16,6 +16,9 @@ it is no longer than the widest gap. Edge fill fails one of the two: it is deep 
 the segment (the corner triangles of a rotated footprint), or it runs along the border much
 flatter than the stripes (a strip of fill rows). When a Landsat product's MTL gives the product frame, a border
 row lying on that frame is the scene's own edge, and nothing touching it is a gap.
+
+A whole scene's footprint has slanted sides with the product's frame beyond them; stripes cut
+by those sides are found from every row's first and last valid pixel (engine/gaps/side_cuts.py).
 """
 from __future__ import annotations
 
@@ -26,7 +29,9 @@ from typing import Optional
 import numpy as np
 from rasterio.windows import Window
 
+from engine.gaps.side_cuts import SideCuts, row_extents, side_cuts
 from engine.gaps.simulate import SlcOffGeometry
+from engine.tiling import SCAN_TILE_PX, iter_tiles
 
 SLC_PERIOD_M = 970.0
 MIN_BRIDGE_PX = 31
@@ -86,10 +91,12 @@ def gap_halo_px(profile) -> int:
 @dataclass(frozen=True)
 class Borders:
     """Per column of the scene, whether nodata on the raster's top / bottom row is a cut stripe
-    (None: no column is). Decided once per scene, so every tile decides alike."""
+    (None: no column is), and the stripes cut by the footprint's slanted sides (None: none).
+    Decided once per scene, so every tile decides alike."""
 
     top: Optional[np.ndarray] = None
     bottom: Optional[np.ndarray] = None
+    sides: Optional[SideCuts] = None
 
 
 def cut_stripe_columns(invalid_rows: np.ndarray, max_run_px: int,
@@ -148,7 +155,21 @@ def scene_borders(scene) -> Borders:
         columns = cut_stripe_columns(invalid if top else invalid[::-1], depth, max_length)
         return columns if columns.any() else None
 
-    return Borders(cut(True), cut(False))
+    return Borders(cut(True), cut(False), _side_cuts(scene, max_length))
+
+
+def _side_cuts(scene, max_length: float) -> Optional[SideCuts]:
+    """Every row's first and last valid pixel (valid in any band), read tile by tile, and the
+    stripe ends they show along the footprint's sides."""
+    p = scene.profile
+    first = np.full(p.height, -1, np.int64)
+    last = np.full(p.height, -1, np.int64)
+    for tile in iter_tiles(p.height, p.width, SCAN_TILE_PX, 0):
+        win = tile.core
+        valid = ~scene.invalid(win, scene.read(win)).all(axis=0)
+        rows = slice(win.row_off, win.row_off + win.height)
+        row_extents(first[rows], last[rows], valid, win.col_off)
+    return side_cuts(first, last, p.width, border_run_px(p.pixel_size_m), max_length)
 
 
 def tile_gaps(invalid: np.ndarray, window, profile, borders: Borders) -> np.ndarray:
@@ -156,8 +177,13 @@ def tile_gaps(invalid: np.ndarray, window, profile, borders: Borders) -> np.ndar
     cols = slice(window.col_off, window.col_off + window.width)
     top = borders.top is not None and window.row_off == 0
     bottom = borders.bottom is not None and window.row_off + window.height >= profile.height
-    return gaps_in_footprint(
+    gaps = gaps_in_footprint(
         invalid, bridge_length_px(profile.pixel_size_m),
         open_top=borders.top[cols] if top else False,
         open_bottom=borders.bottom[cols] if bottom else False,
         border_run=border_run_px(profile.pixel_size_m))
+    if borders.sides is not None:
+        ends = borders.sides.mask(int(window.row_off), int(window.col_off),
+                                  int(window.height), int(window.width))
+        gaps |= invalid & ends
+    return gaps

@@ -3,6 +3,7 @@ clip an area of interest before filling, so cut stripes are the common case."""
 import shutil
 
 import numpy as np
+import pytest
 import rasterio
 from rasterio.windows import Window
 
@@ -175,3 +176,33 @@ def test_a_masked_cloud_on_the_side_stays_nodata(data_dir):
     touching = held & ~np.roll(~frame, 1, axis=1)   # the cloud's pixels next to the frame
     assert touching.any() and not (gaps & touching).any()
     assert (gaps & stripes).sum() >= 0.95 * stripes.sum()
+
+
+@pytest.mark.parametrize("frame_of", ["a crop's 8 px strip of edge fill beside a cloud",
+                                      "a shallow (scan-direction) edge"])
+def test_nodata_that_is_no_swath_edge_is_left_to_the_column_rule(data_dir, frame_of):
+    """What the side rule must not touch (seen on Menindee's left border before the rule asked
+    for a deep, steep side): the gaps are exactly the column rule's."""
+    truth, invalid, profile = read_all(data_dir / "lethbridge_2000_384" / "LE07")
+    h, w = invalid.shape[1:]
+    rows, cols = np.mgrid[:h, :w]
+    if frame_of.startswith("a crop"):
+        # a cloud 60 rows tall (longer than a gap down a column) beside the strip, which
+        # reaches the strip in two short runs of rows: those rows start at column 31
+        cloud = (rows >= 100) & (rows < 160) & (cols >= 11) & (cols < 31)
+        reach = (((rows >= 100) & (rows < 112)) | ((rows >= 131) & (rows < 140))) & (cols < 11)
+        frame = (cols < 8) | cloud | reach
+    else:
+        # the edge as real data draws it: not a perfect digital line (+-2 px per row)
+        jitter = np.random.default_rng(0).integers(-2, 3, size=(h, 1))
+        frame = cols > 60 + 4.3 * (200 - rows) + jitter
+    data = truth.copy()
+    data[:, frame] = 0
+    from engine.io import ArrayScene
+
+    scene = ArrayScene(data, profile)
+    win = Window(0, 0, w, h)
+    inv = scene.invalid(win, data)
+    borders = scene_borders(scene)
+    column_rule = tile_gaps(inv, win, profile, borders.__class__(borders.top, borders.bottom))
+    np.testing.assert_array_equal(tile_gaps(inv, win, profile, borders), column_rule)

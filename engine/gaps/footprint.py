@@ -169,7 +169,8 @@ def _side_cuts(scene, max_length: float) -> Optional[SideCuts]:
         valid = ~scene.invalid(win, scene.read(win)).all(axis=0)
         rows = slice(win.row_off, win.row_off + win.height)
         row_extents(first[rows], last[rows], valid, win.col_off)
-    return side_cuts(first, last, p.width, border_run_px(p.pixel_size_m), max_length)
+    return side_cuts(first, last, p.width, border_run_px(p.pixel_size_m), max_length,
+                     bridge_length_px(p.pixel_size_m))
 
 
 def tile_gaps(invalid: np.ndarray, window, profile, borders: Borders) -> np.ndarray:

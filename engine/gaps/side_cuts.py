@@ -13,8 +13,12 @@ the convex envelope of the rows' first valid pixels (the concave one of their la
 invalid pixels between the envelope and a row's first (last) valid pixel are a stripe's end.
 They are taken as gaps only where they look like one: in runs of at most as many rows as the
 widest gap spans (a cloud masked as nodata on the scene's edge is taller and stays nodata),
-at most as far along the row as a stripe crosses it at its tilt, and never outside the
-envelope, so the frame itself is never filled. Decided once per scene from every row (so every
+at most as far along the row as a stripe crosses it at its tilt, only along steep sides (a
+swath edge, not the shallow scan-direction edges, whose staircase of first valid pixels the
+envelope cuts through), never outside the envelope, so the frame itself is never filled, and only where the side lies at least one
+SLC-off period inside the raster: a product's frame is that deep, while a strip of edge fill
+or a cloud along a crop's border is not a frame (measured on Menindee, whose left border holds
+an 8 px strip of nodata beside clouds: without this, blocks of cloud were filled). Decided once per scene from every row (so every
 tile decides alike); on a crop without a frame the envelope is the raster's side and nothing
 changes.
 """
@@ -26,6 +30,11 @@ import numpy as np
 
 # Consecutive rows one stripe's end may span, as a multiple of the widest gap down a column.
 ROWS_SLACK = 1.5
+# Sides steeper than this (columns per row) only: the swath edges run 12-13 deg from the
+# columns (0.22 px per row). Along a shallow edge (the scan direction, 4-5 px per row) the
+# rows' first valid pixels step by several columns, the envelope of that staircase passes
+# up to a step inside it, and what lies between is the frame, not a stripe.
+MAX_SIDE_SLOPE = 1.0
 
 
 @dataclass(frozen=True)
@@ -59,10 +68,12 @@ def row_extents(first: np.ndarray, last: np.ndarray, valid: np.ndarray, col_off:
 
 
 def side_cuts(first: np.ndarray, last: np.ndarray, width: int, max_rows: float,
-              max_depth: float) -> SideCuts | None:
+              max_depth: float, min_frame: int) -> SideCuts | None:
     """The stripe ends along both sides from the scene's per-row first / last valid columns
     (-1 for rows without one), or None when there are none. `max_rows`: the widest gap down a
-    column; `max_depth`: how far along a row a cut stripe may reach."""
+    column; `max_depth`: how far along a row a cut stripe may reach; `min_frame`: how far from
+    the raster's border the side must lie (a product's frame is deep; a crop's strip of edge
+    fill or a cloud on its border is not a frame, and its sides are left to the column rule)."""
     rows = np.flatnonzero(first >= 0)
     n = first.size
     empty = np.zeros(n, np.int64)
@@ -75,15 +86,24 @@ def side_cuts(first: np.ndarray, last: np.ndarray, width: int, max_rows: float,
     limit_rows = ROWS_SLACK * max_rows
     # left: pixels from the envelope (rounded inward) up to the row's first valid pixel
     lo = np.ceil(left - 1e-6).astype(np.int64)
-    take = _stripe_like(rows, first[rows] - lo, limit_rows, max_depth)
+    take = _stripe_like(rows, first[rows] - lo, limit_rows, max_depth) & (lo >= min_frame)
+    take &= _steep(rows, left)
     left_lo[rows[take]], left_hi[rows[take]] = lo[take], first[rows[take]]
     hi = np.floor(right + 1e-6).astype(np.int64)
-    take = _stripe_like(rows, hi - last[rows], limit_rows, max_depth)
+    take = _stripe_like(rows, hi - last[rows], limit_rows, max_depth) & (
+        hi <= width - 1 - min_frame) & _steep(rows, right)
     right_lo[rows[take]], right_hi[rows[take]] = last[rows[take]] + 1, hi[take] + 1
     if not (left_hi > left_lo).any() and not (right_hi > right_lo).any():
         return None
     np.clip(right_hi, 0, width, out=right_hi)
     return SideCuts(left_lo, left_hi, right_lo, right_hi)
+
+
+def _steep(rows: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """Where the envelope is steep enough to be a swath edge (both neighbouring segments)."""
+    step = np.abs(np.diff(side)) / np.maximum(np.diff(rows), 1)
+    ok = step <= MAX_SIDE_SLOPE
+    return np.concatenate(([ok[0]], ok[1:] & ok[:-1], [ok[-1]])) if ok.size else ok
 
 
 def _stripe_like(rows: np.ndarray, depth: np.ndarray, max_rows: float,

@@ -6,7 +6,8 @@ Why this shape:
   gets the pooled reference features as extra input channels whose weights start at zero, and
   the mean is `(1 - g) * single-image fill + g * reference fill` with the gate g forced to 0 at
   pixels no reference observes and at the target's own observed pixels. With no reference (R = 0), or references unknown everywhere,
-  the output is the single-image model's, so initialising it from the shipped ConvCNP weights
+  the output is the single-image model's (exactly on the plain path, to float rounding on
+  the gap-only inference path), so initialising it from the shipped ConvCNP weights
   gives a model that is never worse than today's without references.
 - The reference fill is what NSPI-style methods exploit: the reference value plus the
   target-minus-reference offset, measured at pixels known on both dates and carried into the

@@ -4,7 +4,8 @@ For each tile: read core + halo, find the gaps (nodata inside the footprint, or 
 skip the tile if its core has none, normalise with the scene's statistics, let the method fill,
 and write back ONLY the gap pixels; everything else is copied bit for bit from the input.
 Memory is bounded by the tile size, not the scene size. On a GPU a network gets several tiles
-per call (`tile_batch`), which a GPU needs to be kept busy; the values are the same.
+per call (`tile_batch`), which a GPU needs to be kept busy (on a CPU the values are the same to
+the pixel; on CUDA to the rounding of the convolution algorithms it picks per batch size).
 """
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 
 
 # Tiles per network call on a GPU when the user does not say (`tile_batch` 0): 8 tiles of
-# 608 px x 4 bands are about 50 MB of input, far inside any GPU's memory. Not measured yet (no
+# 608 px x 4 bands are about 50 MB of input and several GB of activations at the peak; a batch
+# that does not fit is split (engine.models.inference.Predictor.many). Not measured yet (no
 # GPU was available): docs/benchmarks.md says how to. On a CPU one tile already keeps every
 # core busy, so tiles go one by one there.
 GPU_TILE_BATCH = 8
@@ -55,8 +57,9 @@ class RunOptions:
 
     def batch_for(self, device: str, method) -> int:
         """Tiles per call for `method` on `device`: 1 for a method that fills one tile at a time
-        (no `fill_many`: classical fills, the reference fills)."""
-        if not hasattr(method, "fill_many"):
+        (no `fill_many`: classical fills, the reference fills; or one that cannot batch them:
+        ConvLNP), so no tiles wait in memory for nothing."""
+        if not hasattr(method, "fill_many") or not getattr(method, "batches_tiles", True):
             return 1
         if self.tile_batch:
             return self.tile_batch
@@ -144,6 +147,8 @@ def fill_scene(scene: Scene, sink, options: RunOptions, *, mask=None,
         if pending and (len(pending) >= batch or left == 0):
             _fill_tiles(scene, sink, method, stats, report, pending)
         release_above()   # bounds the heap's growth from fragmentation (engine.memory)
+    if pending:   # never left after the last tile (it flushes); kept for safety
+        _fill_tiles(scene, sink, method, stats, report, pending)
     del method
     release()   # the tiles' buffers go back to the system before the output is converted
     report.seconds = time.perf_counter() - start
@@ -209,6 +214,7 @@ def _fill_tiles(scene, sink, method, stats, report, jobs: list) -> None:
     """Fill the waiting tiles (in one call when there are several) and write them; empties
     `jobs`."""
     if len(jobs) > 1:
+        assert all(j.refs is None for j in jobs), "reference fills run one tile at a time"
         results = method.fill_many([(j.values, j.known, j.where) for j in jobs])
     elif jobs[0].refs is None:
         results = [method.fill(jobs[0].values, jobs[0].known, where=jobs[0].where)]

@@ -206,3 +206,18 @@ def test_nodata_that_is_no_swath_edge_is_left_to_the_column_rule(data_dir, frame
     borders = scene_borders(scene)
     column_rule = tile_gaps(inv, win, profile, borders.__class__(borders.top, borders.bottom))
     np.testing.assert_array_equal(tile_gaps(inv, win, profile, borders), column_rule)
+
+
+def test_stripes_are_filled_up_to_the_right_side_too(data_dir):
+    """The same scene mirrored: the frame beyond the right swath edge."""
+    from engine.io import ArrayScene
+
+    _, scene, frame, stripes, _ = _framed_scene(data_dir)
+    data = scene.data[:, :, ::-1].copy()
+    frame, stripes = frame[:, ::-1], stripes[:, ::-1]
+    mirrored = ArrayScene(data, scene.profile)
+    w = Window(0, 0, mirrored.profile.width, mirrored.profile.height)
+    gaps = tile_gaps(data == 0, w, mirrored.profile, scene_borders(mirrored))
+    column_rule = tile_gaps(data == 0, w, mirrored.profile, scene_borders(mirrored).__class__())
+    assert (stripes & ~column_rule.any(axis=0)).sum() > 50
+    assert (gaps.all(axis=0) == stripes).all()

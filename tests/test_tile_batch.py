@@ -48,13 +48,35 @@ def test_batched_tiles_give_the_one_by_one_fill(crop, name):
     np.testing.assert_array_equal(batched["main"][:, ~mask], scene.data[:, ~mask])
 
 
+def test_batches_break_at_tile_shapes_and_around_gap_free_tiles(crop):
+    """A 250 x 230 crop: edge tiles of other shapes, and a mask that leaves whole tiles without
+    gaps (written while others wait in a batch)."""
+    from engine.io import ArrayScene
+
+    scene, mask = crop
+    data = scene.data[:, :230, :250].copy()
+    part = mask[:230, :250].copy()
+    part[:, 64:128] = False            # the second column of tiles has no gaps
+    data[:, part] = 0
+    small = ArrayScene(data, scene.profile.__class__(**{**vars(scene.profile), "width": 250,
+                                                         "height": 230}))
+    alone, _ = _fill(small, part, "convcnp", 1)
+    batched, report = _fill(small, part, "convcnp", 3)
+    np.testing.assert_array_equal(batched["main"], alone["main"])
+    np.testing.assert_allclose(batched["std"], alone["std"], atol=1e-6, equal_nan=True)
+    assert report.tiles_filled == 12 and (batched["filled"][0] == part).all()
+
+
 def test_tiles_go_one_by_one_on_a_cpu_and_in_batches_on_a_gpu():
     network = get_method("convcnp").factory("cpu")
     assert RunOptions("convcnp").batch_for("cpu", network) == 1
     assert RunOptions("convcnp").batch_for("cuda", network) == GPU_TILE_BATCH
     assert RunOptions("convcnp", tile_batch=3).batch_for("cpu", network) == 3
-    # a method without a batched call fills one tile at a time whatever was asked
+    # a method without a batched call, or one whose tiles cannot share a call, fills one tile
+    # at a time whatever was asked
     assert RunOptions("idw", tile_batch=3).batch_for("cuda", get_method("idw").factory("cpu")) == 1
+    assert RunOptions("convlnp", tile_batch=3).batch_for(
+        "cuda", get_method("convlnp").factory("cpu")) == 1
 
 
 def test_a_bad_batch_size_is_refused(tmp_path):

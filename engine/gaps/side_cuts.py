@@ -39,8 +39,8 @@ MAX_SIDE_SLOPE = 1.0
 
 @dataclass(frozen=True)
 class SideCuts:
-    """Per row of the scene, the columns [lo, hi) of a stripe's end at the left side and
-    (lo, hi) at the right side; lo == hi where there is none."""
+    """Per row of the scene, the columns [lo, hi) of a stripe's end at the left side and at
+    the right side; lo == hi where there is none."""
 
     left_lo: np.ndarray
     left_hi: np.ndarray
@@ -95,7 +95,6 @@ def side_cuts(first: np.ndarray, last: np.ndarray, width: int, max_rows: float,
     right_lo[rows[take]], right_hi[rows[take]] = last[rows[take]] + 1, hi[take] + 1
     if not (left_hi > left_lo).any() and not (right_hi > right_lo).any():
         return None
-    np.clip(right_hi, 0, width, out=right_hi)
     return SideCuts(left_lo, left_hi, right_lo, right_hi)
 
 

@@ -31,6 +31,11 @@ class NeuralFill:
     def fill(self, values: np.ndarray, known: np.ndarray, where=None) -> FillResult:
         return self.fill_many([(values, known, where)])[0]
 
+    @property
+    def batches_tiles(self) -> bool:
+        """Whether tiles in one call give what they give alone (not ConvLNP's latent draws)."""
+        return self.predictor.batches_tiles
+
     def fill_many(self, tiles: list) -> list:
         """`fill` for several (values, known, where) tiles of one shape in one model call: what
         the runner does on a GPU (`RunOptions.tile_batch`)."""

@@ -51,6 +51,18 @@ class Predictor:
         through the model together (a model that cannot batch them runs them one by one)."""
         if len(tiles) > 1 and not self.batches_tiles:
             return [self.many([tile])[0] for tile in tiles]
+        assert len({t[2] is None for t in tiles}) == 1, "where for every tile or for none"
+        if len(tiles) > 1 and self.device.type == "cuda":
+            try:
+                return self._many(tiles)
+            except torch.cuda.OutOfMemoryError:   # a smaller GPU: halve the batch
+                torch.cuda.empty_cache()
+                half = len(tiles) // 2
+                return self.many(tiles[:half]) + self.many(tiles[half:])
+        return self._many(tiles)
+
+    def _many(self, tiles: list) -> list:
+        """`many` in one model call per band chunk."""
         means, stds = [[] for _ in tiles], [[] for _ in tiles]
         # models whose bands never meet say so (`max_band_batch`); the others mix the bands of
         # a chunk, so their chunk size is part of what they compute

@@ -125,7 +125,7 @@ def fill_scene(scene: Scene, sink, options: RunOptions, *, mask=None,
     stats = stats or scene_stats(scene, progress=_after(progress, 0, stats_steps + tiles))
     method = spec.factory(device)
     halo = max(spec.halo_px, gap_halo_px(p))
-    borders = scene_borders(scene)
+    borders = scene_borders(scene) if mask is None else None   # a user mask replaces them
     report = FillReport(spec.name, device, total_pixels=p.width * p.height, stats=stats,
                         tiles=tiles)
     start = time.perf_counter()
@@ -216,11 +216,10 @@ def _fill_tiles(scene, sink, method, stats, report, jobs: list) -> None:
     if len(jobs) > 1:
         assert all(j.refs is None for j in jobs), "reference fills run one tile at a time"
         results = method.fill_many([(j.values, j.known, j.where) for j in jobs])
-    elif jobs[0].refs is None:
-        results = [method.fill(jobs[0].values, jobs[0].known, where=jobs[0].where)]
     else:
-        results = [method.fill(jobs[0].values, jobs[0].known, jobs[0].refs,
-                               where=jobs[0].where)]
+        job = jobs[0]
+        refs = () if job.refs is None else (job.refs,)
+        results = [method.fill(job.values, job.known, *refs, where=job.where)]
     for job, result in zip(jobs, results):
         _write_tile(scene, sink, stats, report, job, result)
     jobs.clear()

@@ -11,16 +11,18 @@ is a convex function of the row and its right side a concave one. A stripe reach
 pushes the row's first (last) valid pixel inward for the few rows it covers; the sides are then
 the convex envelope of the rows' first valid pixels (the concave one of their last), and the
 invalid pixels between the envelope and a row's first (last) valid pixel are a stripe's end.
-They are taken as gaps only where they look like one: in runs of at most as many rows as the
-widest gap spans (a cloud masked as nodata on the scene's edge is taller and stays nodata),
-at most as far along the row as a stripe crosses it at its tilt, only along steep sides (a
-swath edge, not the shallow scan-direction edges, whose staircase of first valid pixels the
-envelope cuts through), never outside the envelope, so the frame itself is never filled, and only where the side lies at least one
-SLC-off period inside the raster: a product's frame is that deep, while a strip of edge fill
-or a cloud along a crop's border is not a frame (measured on Menindee, whose left border holds
-an 8 px strip of nodata beside clouds: without this, blocks of cloud were filled). Decided once per scene from every row (so every
-tile decides alike); on a crop without a frame the envelope is the raster's side and nothing
-changes.
+They are taken as gaps only where they look like one:
+- in runs of at most as many rows as the widest gap spans (a cloud masked as nodata on the
+  scene's edge is taller and stays nodata), reaching no further along the row than a stripe
+  crosses it at its tilt;
+- along steep sides only (a swath edge, not the shallow scan-direction edges, whose staircase
+  of first valid pixels the envelope cuts through);
+- where the side lies at least one SLC-off period inside the raster: a product's frame is that
+  deep, while a strip of edge fill or a cloud along a crop's border is not a frame (Menindee's
+  left border holds an 8 px strip of nodata beside clouds: without this, cloud was filled);
+- never outside the envelope, so the frame itself is never filled.
+Decided once per scene from every row, so every tile decides alike; on a crop without a frame
+nothing changes.
 """
 from __future__ import annotations
 
@@ -75,14 +77,11 @@ def side_cuts(first: np.ndarray, last: np.ndarray, width: int, max_rows: float,
     the raster's border the side must lie (a product's frame is deep; a crop's strip of edge
     fill or a cloud on its border is not a frame, and its sides are left to the column rule)."""
     rows = np.flatnonzero(first >= 0)
-    n = first.size
-    empty = np.zeros(n, np.int64)
     if rows.size < 3:
         return None
     left = _envelope(rows, first[rows].astype(np.float64), lower=True)
     right = _envelope(rows, last[rows].astype(np.float64), lower=False)
-    left_lo, left_hi = empty.copy(), empty.copy()
-    right_lo, right_hi = empty.copy(), empty.copy()
+    left_lo, left_hi, right_lo, right_hi = np.zeros((4, first.size), np.int64)
     limit_rows = ROWS_SLACK * max_rows
     # left: pixels from the envelope (rounded inward) up to the row's first valid pixel
     lo = np.ceil(left - 1e-6).astype(np.int64)
